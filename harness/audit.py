@@ -1,0 +1,176 @@
+"""The audit pipeline: target -> catalog snapshot -> checks -> findings.
+
+Each stage reads the output of the one before it and nothing else; only this module and
+the target package open connections.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from . import __version__
+from .catalog import Catalog, load_catalog
+from .config import AuditConfig
+from .errors import ConfigError, ConnectionFailed
+from .findings.check import Check
+from .findings.model import Finding, ObjectRef, Outcome, Severity, sort_findings
+from .findings.registry import all_checks
+from .schema_loader import LoadReport
+from .target import Target, redact, start_target
+from .target.dsn import first_line
+from .target.janitor import build_template, clone, drop_database
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunInfo:
+    tool: str = "rls-audit"
+    version: str = __version__
+    backend: str = ""
+    target: str = ""
+    server_version: str = ""
+    schema: str | None = None
+    database: str = ""
+    tenant_column: str = "tenant_id"
+    started_at: str = ""
+    duration_s: float = 0.0
+    python: str = platform.python_version()
+    load: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AuditResult:
+    run: RunInfo
+    findings: list[Finding]
+    checks: list[type[Check]]
+    catalog: Catalog | None = None
+    fail_on: Severity = Severity.HIGH
+
+    def gating(self) -> list[Finding]:
+        """Unsuppressed findings at or above the threshold (inconclusive ones included)."""
+        return [
+            f for f in self.findings if f.suppressed is None and f.severity.at_least(self.fail_on)
+        ]
+
+    @property
+    def passed(self) -> bool:
+        return not self.gating()
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            if f.suppressed is None:
+                out[f.severity.value] += 1
+        return out
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+@contextmanager
+def audit_database(
+    config: AuditConfig, run: RunInfo, progress: Progress = _noop
+) -> Iterator[tuple[Target, str]]:
+    """A started target and the database to audit; everything we created is removed after."""
+    with ExitStack() as stack:
+        progress(f"starting backend {config.backend if not config.dsn else 'dsn'}")
+        target = start_target(config.backend, dsn=config.dsn, image=config.docker_image)
+        stack.callback(target.close)
+        run.backend = target.backend
+        run.server_version = target.server_version
+        run.target = redact(target.conninfo()) if config.dsn else f"{target.backend} server"
+        schema = config.schema
+        if schema is None and not config.dsn:
+            default = Path("schema")
+            if not default.is_dir():
+                raise ConfigError(
+                    "nothing to audit: no --dsn, no --schema and no ./schema directory",
+                    hint="pass --schema DIR or --dsn postgresql://...",
+                )
+            schema = default
+        if schema is None:
+            dbname = psycopg.conninfo.conninfo_to_dict(target.conninfo()).get("dbname") or ""
+            run.database = str(dbname)
+            yield target, str(dbname)
+            return
+        run.schema = str(schema)
+        progress(f"loading schema {schema}")
+        started = time.perf_counter()
+        template, report = build_template(target, Path(schema), owner_role=config.owner_role)
+        stack.callback(drop_database, target, template)
+        run.load = _load_summary(report, time.perf_counter() - started)
+        dbname = clone(target, template, owner_role=config.owner_role, purpose="run")
+        stack.callback(drop_database, target, dbname)
+        run.database = dbname
+        yield target, dbname
+
+
+def _load_summary(report: LoadReport | None, seconds: float) -> dict[str, Any]:
+    if report is None:
+        return {}
+    return {
+        "files": len(report.files),
+        "statements": report.statements,
+        "seconds": round(seconds, 3),
+    }
+
+
+def run_checks(checks: list[type[Check]], catalog: Catalog) -> list[Finding]:
+    findings: list[Finding] = []
+    for check_cls in checks:
+        check = check_cls()
+        try:
+            findings.extend(check.check(catalog))
+        except Exception as exc:  # a crashing check is inconclusive, never a pass
+            findings.append(
+                check_cls.finding(
+                    ObjectRef("database", None, catalog.database),
+                    f"{check_cls.id} could not run: {type(exc).__name__}: {exc}",
+                    outcome=Outcome.INCONCLUSIVE,
+                    discriminator="crash",
+                )
+            )
+    return findings
+
+
+def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
+    """Run the audit described by `config` and return its findings; writes no report."""
+    run = RunInfo(
+        tenant_column=config.tenant_column,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    started = time.perf_counter()
+    checks = [c for c in all_checks() if c.stage.value == "static"]
+    with audit_database(config, run, progress) as (target, dbname):
+        progress("reading the catalog")
+        try:
+            conn = psycopg.connect(target.conninfo(dbname), autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise ConnectionFailed(
+                f"cannot connect to database {dbname}: {first_line(exc)}"
+            ) from None
+        with conn:
+            catalog = load_catalog(
+                conn, tenant_column=config.tenant_column, exposed_schemas=config.exposed_schemas
+            )
+        progress(f"running {len(checks)} static checks")
+        findings = run_checks(checks, catalog)
+    run.duration_s = round(time.perf_counter() - started, 3)
+    return AuditResult(
+        run=run,
+        findings=sort_findings(findings),
+        checks=checks,
+        catalog=catalog,
+        fail_on=config.fail_on,
+    )

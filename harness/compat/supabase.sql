@@ -1,0 +1,1 @@
+../../schema/compat/supabase.sql

@@ -1,0 +1,138 @@
+"""One frozen configuration for a run.
+
+Precedence, highest first: command-line options, environment (RLS_AUDIT_*), the
+configuration file ([tool.rls-audit] in pyproject.toml, or a file given by --config),
+defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .findings.model import Severity
+from .target.select import BACKENDS
+
+FORMATS = ("console", "json")
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    dsn: str | None = None
+    schema: Path | None = None
+    backend: str = "auto"
+    docker_image: str = "postgres:17-alpine"
+    tenant_column: str = "tenant_id"
+    owner_role: str = "postgres"
+    api_roles: tuple[str, ...] = ("authenticated", "anon")
+    exposed_schemas: tuple[str, ...] = ("public",)
+    tenant_guc: str = "app.current_tenant_id"
+    formats: tuple[str, ...] = ("console", "json")
+    output: Path = Path("reports")
+    fail_on: Severity = Severity.HIGH
+    config_file: Path | None = None
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    """Where each non-default value came from: option, environment or file."""
+
+
+ENV_PREFIX = "RLS_AUDIT_"
+KEYS = {f.name for f in fields(AuditConfig)} - {"sources", "config_file"}
+
+
+def _coerce(key: str, value: Any, origin: str) -> Any:
+    try:
+        if key in ("schema", "output"):
+            return None if value in (None, "") else Path(str(value))
+        if key in ("api_roles", "exposed_schemas", "formats"):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            out = tuple(str(v).strip() for v in items if str(v).strip())
+            if key == "formats":
+                bad = [f for f in out if f not in FORMATS]
+                if bad:
+                    raise ValueError(
+                        f"unknown format {bad[0]!r} (choose from {', '.join(FORMATS)})"
+                    )
+            return out
+        if key == "fail_on":
+            return value if isinstance(value, Severity) else Severity.parse(str(value))
+        if key == "backend":
+            if value not in BACKENDS:
+                raise ValueError(f"unknown backend {value!r} (choose from {', '.join(BACKENDS)})")
+            return str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {type(value).__name__}")
+        return value
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {key}: {exc}") from None
+
+
+def read_config_file(path: Path, *, explicit: bool) -> dict[str, Any]:
+    """The [tool.rls-audit] table of a pyproject.toml, or the top level of another file."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"configuration file {path} does not exist") from None
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("rls-audit", {})
+    else:
+        table = data.get("tool", {}).get("rls-audit", data)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.rls-audit] must be a table")
+    out = {}
+    for key, value in table.items():
+        norm = key.replace("-", "_")
+        if norm not in KEYS:
+            raise ConfigError(
+                f"{path}: unknown setting {key!r}",
+                hint=f"known settings: {', '.join(sorted(k.replace('_', '-') for k in KEYS))}",
+            )
+        out[norm] = value
+    return out
+
+
+def resolve(
+    options: dict[str, Any] | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    config_file: Path | None = None,
+    cwd: Path | None = None,
+) -> AuditConfig:
+    """Merge options, environment, file and defaults into one AuditConfig."""
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    environ = dict(os.environ if environ is None else environ)
+    explicit = config_file is not None or bool(environ.get(ENV_PREFIX + "CONFIG"))
+    path = config_file or (Path(environ[ENV_PREFIX + "CONFIG"]) if explicit else None)
+    if path is None:
+        path = (cwd or Path.cwd()) / "pyproject.toml"
+    base = path.parent
+    layers: list[tuple[str, dict[str, Any]]] = [
+        (str(path), read_config_file(path, explicit=explicit))
+    ]
+    env_values = {}
+    for key in KEYS:
+        raw = environ.get(ENV_PREFIX + key.upper())
+        if raw not in (None, ""):
+            env_values[key] = raw
+    layers.append(("environment", env_values))
+    layers.append(("option", options))
+
+    config = AuditConfig(config_file=path if path.exists() else None)
+    sources: dict[str, str] = {}
+    for origin, values in layers:
+        for key, value in values.items():
+            coerced = _coerce(key, value, origin)
+            if key in ("schema", "output") and coerced is not None and origin == str(path):
+                coerced = base / coerced  # file paths are relative to the file
+            config = replace(config, **{key: coerced})
+            sources[key] = origin
+    return replace(config, sources=sources)

@@ -70,7 +70,7 @@ def split_statements(script: str) -> Iterator[Statement]:
             end = script.find("\n", i)
             command = script[i : n if end < 0 else end].strip()
             raise SplitError(
-                f"psql meta-command {command.split()[0]!r} is not SQL; remove it", line
+                f"psql meta-command {command.split()[0]} is not SQL; remove it", line
             )
         opened(i)
         if ch == ";":

@@ -98,5 +98,5 @@ def test_missing_or_empty_schema_directory_is_a_config_error(scratch, tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_schema(scratch, tmp_path / "missing", shim=False)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ConfigError, match="holds no .sql files"):
+    with pytest.raises(ConfigError, match=r"holds no \.sql files"):
         load_schema(scratch, tmp_path / "empty", shim=False)

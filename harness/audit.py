@@ -24,7 +24,7 @@ from .errors import ConfigError, ConnectionFailed
 from .findings.check import Check
 from .findings.model import Finding, ObjectRef, Outcome, Severity, sort_findings
 from .findings.registry import all_checks
-from .schema_loader import LoadReport
+from .schema_loader import LoadReport, schema_files
 from .target import Target, redact, start_target
 from .target.dsn import first_line
 from .target.janitor import build_template, clone, drop_database
@@ -83,6 +83,8 @@ def audit_database(
     config: AuditConfig, run: RunInfo, progress: Progress = _noop
 ) -> Iterator[tuple[Target, str]]:
     """A started target and the database to audit; everything we created is removed after."""
+    if config.schema is not None:
+        schema_files(Path(config.schema))  # refuse a bad directory before starting a server
     with ExitStack() as stack:
         progress(f"starting backend {config.backend if not config.dsn else 'dsn'}")
         target = start_target(config.backend, dsn=config.dsn, image=config.docker_image)

@@ -7,10 +7,13 @@ or schema error, which is printed as one line without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
 from pathlib import Path
+
+import psycopg
 
 from . import __version__
 from .errors import AuditError
@@ -133,6 +136,19 @@ def main(argv: list[str] | None = None) -> int:
     except AuditError as exc:
         print(f"rls-audit: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except psycopg.Error as exc:  # the server went away or refused mid-run
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"rls-audit: error: database error: {first}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("RLS_AUDIT_DEBUG"):
+            raise
+        print(
+            f"rls-audit: error: internal error {type(exc).__name__}: {exc} "
+            "(set RLS_AUDIT_DEBUG=1 for the traceback and report it)",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print(
             "rls-audit: interrupted; servers and databases it created were removed", file=sys.stderr

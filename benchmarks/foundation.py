@@ -80,7 +80,9 @@ def bench_backend(backend: str, tables: int, repeat: int) -> None:
         print(f"   skipped: {exc}")
         return
     with target:
-        print(f"   start ({target.server_version}):            {time.perf_counter() - started:8.2f} s")
+        print(
+            f"   start ({target.server_version}):            {time.perf_counter() - started:8.2f} s"
+        )
         started = time.perf_counter()
         template, report = build_template(target, ROOT / "schema")
         assert report is not None
@@ -89,7 +91,8 @@ def bench_backend(backend: str, tables: int, repeat: int) -> None:
             f"{time.perf_counter() - started:8.2f} s"
         )
         for strategy in ("file_copy", "wal_log"):
-            print(f"   clone template, {strategy:9}:  {fmt(clone_times(target, template, strategy, repeat))}")
+            samples = clone_times(target, template, strategy, repeat)
+            print(f"   clone template, {strategy:9}:  {fmt(samples)}")
         samples, n = snapshot_times(target, template_clone(target, template), repeat)
         print(f"   catalog snapshot, bundled ({n} tenant tables): {fmt(samples)}")
 
@@ -107,7 +110,8 @@ def bench_backend(backend: str, tables: int, repeat: int) -> None:
             with psycopg.connect(target.conninfo(big), autocommit=True) as conn:
                 started = time.perf_counter()
                 apply_script(conn, generate_schema_sql(tables), source="generated")
-                print(f"   generate {tables} tenant tables:       {time.perf_counter() - started:8.2f} s")
+                elapsed = time.perf_counter() - started
+                print(f"   generate {tables} tenant tables:       {elapsed:8.2f} s")
             samples, n = snapshot_times(target, big, repeat)
             print(f"   catalog snapshot, generated ({n} tenant tables): {fmt(samples)}")
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 RelationKind = Literal["table", "partitioned table", "view", "materialized view", "foreign table"]
 _T = TypeVar("_T")
@@ -182,7 +182,9 @@ class DefaultPrivilege:
 
     @property
     def qualified_name(self) -> str:
-        return self.schema or "*"
+        """As ALTER DEFAULT PRIVILEGES spells it: `for role postgres in schema public on table`."""
+        where = f" in schema {self.schema}" if self.schema else ""
+        return f"for role {self.owner}{where} on {self.object_type}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +204,8 @@ class Function:
     kind: Literal["function", "procedure", "aggregate", "window"] = "function"
     returns_set: bool = False
     config: tuple[tuple[str, str], ...] = ()
-    """`proconfig` as (name, value) pairs, e.g. (("search_path", "public, pg_temp"),)."""
+    """`proconfig` as (name, value) pairs, values as stored: `public, pg_temp`, and `""`
+    for `SET search_path = ''`."""
     executable_by: tuple[str, ...] = ()
     """Grantees holding EXECUTE directly, `PUBLIC` included; sorted."""
 
@@ -238,7 +241,6 @@ class Index:
     method: str = "btree"
     valid: bool = True
     nulls_not_distinct: bool = False
-    definition: str = ""
 
     @property
     def qualified_name(self) -> str:
@@ -251,6 +253,17 @@ class Index:
     @property
     def leading_column(self) -> str | None:
         return self.columns[0] if self.columns else None
+
+    @property
+    def definition(self) -> str:
+        """CREATE INDEX text for reports; leaves out opclasses, collations and ordering."""
+        text = f"CREATE {'UNIQUE ' if self.unique else ''}INDEX {self.name} ON {self.table_name}"
+        text += f" USING {self.method} ({', '.join(self.columns)})"
+        if self.include:
+            text += f" INCLUDE ({', '.join(self.include)})"
+        if self.nulls_not_distinct:
+            text += " NULLS NOT DISTINCT"
+        return f"{text} WHERE {self.predicate}" if self.predicate else text
 
 
 ConstraintType = Literal["primary key", "unique", "foreign key", "check", "exclusion"]
@@ -368,7 +381,14 @@ def _group(items: Iterable[_T], key: Callable[[_T], str]) -> dict[str, tuple[_T,
     return {k: tuple(v) for k, v in grouped.items()}
 
 
-def _name(obj: str | Table | Function | Schema) -> str:
+class Named(Protocol):
+    """Anything with a qualified name: every object of the model."""
+
+    @property
+    def qualified_name(self) -> str: ...
+
+
+def _name(obj: str | Named) -> str:
     return obj if isinstance(obj, str) else obj.qualified_name
 
 
@@ -441,23 +461,24 @@ class Catalog:
             raise KeyError(f"no role {name!r} in the catalog") from None
 
     def tenant_tables(self) -> tuple[Table, ...]:
-        """Tables (partitions included) that have the tenant column, in catalog order."""
+        """Relations holding rows that have the tenant column: tables, partitions (also
+        reachable directly), partitioned and foreign tables, in catalog order."""
         return self._by.tenant_tables
 
-    def policies_for(self, table: str | Table) -> tuple[Policy, ...]:
+    def policies_for(self, table: str | Named) -> tuple[Policy, ...]:
         return self._by.policies.get(_name(table), ())
 
-    def grants_on(self, obj: str | Table | Function | Schema) -> tuple[Grant, ...]:
+    def grants_on(self, obj: str | Named) -> tuple[Grant, ...]:
         """Grants on a relation (column grants included), function signature or schema."""
         return self._by.grants.get(_name(obj), ())
 
-    def indexes_on(self, table: str | Table) -> tuple[Index, ...]:
+    def indexes_on(self, table: str | Named) -> tuple[Index, ...]:
         return self._by.indexes.get(_name(table), ())
 
-    def constraints_on(self, table: str | Table) -> tuple[Constraint, ...]:
+    def constraints_on(self, table: str | Named) -> tuple[Constraint, ...]:
         return self._by.constraints.get(_name(table), ())
 
-    def triggers_on(self, table: str | Table) -> tuple[Trigger, ...]:
+    def triggers_on(self, table: str | Named) -> tuple[Trigger, ...]:
         return self._by.triggers.get(_name(table), ())
 
     def functions_executable_by(self, role: str) -> tuple[Function, ...]:

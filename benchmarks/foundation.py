@@ -93,7 +93,9 @@ def bench_backend(backend: str, tables: int, repeat: int) -> None:
         for strategy in ("file_copy", "wal_log"):
             samples = clone_times(target, template, strategy, repeat)
             print(f"   clone template, {strategy:9}:  {fmt(samples)}")
-        samples, n = snapshot_times(target, template_clone(target, template), repeat)
+        snap = template_clone(target, template)
+        samples, n = snapshot_times(target, snap, repeat)
+        drop_database(target, snap)
         print(f"   catalog snapshot, bundled ({n} tenant tables): {fmt(samples)}")
 
         from catalog_schema import generate_schema_sql

@@ -7,6 +7,7 @@ PostgresContainer to testcontainers.community.postgres and left a deprecation sh
 from __future__ import annotations
 
 import contextlib
+import os
 
 from ..errors import BackendUnavailable
 from .base import ServerInfo
@@ -26,8 +27,11 @@ def docker_available() -> str | None:
         client = docker.from_env(timeout=3)
         client.ping()
     except Exception as exc:  # the client raises many kinds; any means "no engine"
+        where = os.environ.get("DOCKER_HOST") or "the default socket"
+        if "FileNotFoundError" in str(exc) or "No such file" in str(exc):
+            return f"no Docker engine answers at {where}"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"no Docker engine answers ({first[:160]})"
+        return f"no Docker engine answers at {where} ({first[:120]})"
     return None
 
 

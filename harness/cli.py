@@ -10,13 +10,16 @@ import argparse
 import os
 import signal
 import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from . import __version__
 from .errors import AuditError
+
+if TYPE_CHECKING:
+    from .report.progress import ProgressView
 
 SUBCOMMANDS = ("audit", "doctor", "rules", "explain")
 
@@ -40,7 +43,9 @@ def _audit_parser() -> argparse.ArgumentParser:
     p.add_argument("--docker-image", help="image for the docker backend")
     p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
     p.add_argument("--owner-role", help="role that owns the schema objects (default postgres)")
-    p.add_argument("--format", dest="formats", help="comma list: console,json")
+    p.add_argument(
+        "--format", dest="formats", help="comma list: console,json,html,sarif,junit,md,github"
+    )
     p.add_argument("--output", type=Path, help="directory for report files (default reports)")
     p.add_argument("--fail-on", help="lowest severity that fails the run (default high)")
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
@@ -48,30 +53,25 @@ def _audit_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _progress(quiet: bool):
-    started = time.monotonic()
+def _progress(quiet: bool) -> ProgressView:
+    from .report.progress import ProgressView
 
-    def show(message: str) -> None:
-        if not quiet:
-            print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-    return show
+    return ProgressView(sys.stderr, enabled=not quiet)
 
 
 def cmd_audit(argv: list[str]) -> int:
     from .audit import audit
     from .config import resolve
-    from .report import render, write_reports
+    from .report import terminal_output, write_reports
 
     args = _audit_parser().parse_args(argv)
     options = {k: v for k, v in vars(args).items() if k not in ("config", "quiet")}
     config = resolve(options, config_file=args.config)
-    result = audit(config, progress=_progress(args.quiet))
+    with _progress(args.quiet) as progress:
+        result = audit(config, progress=progress)
     written = write_reports(result, config.formats, config.output)
-    if "console" in config.formats and not args.quiet:
-        sys.stdout.write(render("console", result))
-        for path in written:
-            print(f"report: {path}")
+    tty = sys.stdout.isatty()
+    sys.stdout.write(terminal_output(result, config.formats, written, quiet=args.quiet, tty=tty))
     return 0 if result.passed else 1
 
 

@@ -17,7 +17,7 @@ from .errors import ConfigError
 from .findings.model import Severity
 from .target.select import BACKENDS
 
-FORMATS = ("console", "json")
+FORMATS = ("console", "json", "html", "sarif", "junit", "md", "github")
 
 
 @dataclass(frozen=True)

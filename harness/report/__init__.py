@@ -1,26 +1,47 @@
-"""Reporters: one module per output format, each rendering an AuditResult to text."""
+"""Reporters: one module per output format, each rendering an AuditResult to text.
+
+File formats are written into the output directory; `console` and `github` go to
+standard output (GitHub annotations switch on by themselves under GitHub Actions).
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..audit import AuditResult
 
-FILE_NAMES = {"json": "rls-audit.json"}
+FILE_NAMES = {
+    "json": "rls-audit.json",
+    "html": "rls-audit.html",
+    "sarif": "rls-audit.sarif",
+    "junit": "rls-audit.junit.xml",
+    "md": "rls-audit.md",
+}
+STREAMS = ("console", "github")
+"""Formats printed on standard output rather than written to a file."""
+
+_MODULES = {
+    "json": "json",
+    "html": "html",
+    "sarif": "sarif",
+    "junit": "junit",
+    "md": "markdown",
+    "console": "console",
+    "github": "github",
+}
 
 
 def render(fmt: str, result: AuditResult) -> str:
-    if fmt == "json":
-        from .json import render as render_json
-
-        return render_json(result)
-    if fmt == "console":
-        from .console import render as render_console
-
-        return render_console(result)
-    raise ValueError(f"unknown format {fmt!r}")
+    try:
+        module = importlib.import_module(f".{_MODULES[fmt]}", __name__)
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(_MODULES)})") from None
+    return module.render(result)
 
 
 def write_reports(result: AuditResult, formats: tuple[str, ...], output: Path) -> list[Path]:
@@ -36,3 +57,30 @@ def write_reports(result: AuditResult, formats: tuple[str, ...], output: Path) -
         tmp.replace(path)  # a reader never sees half a report
         written.append(path)
     return written
+
+
+def terminal_output(
+    result: AuditResult,
+    formats: Iterable[str],
+    written: Iterable[Path],
+    *,
+    quiet: bool = False,
+    tty: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """What `rls-audit` prints on standard output after a run.
+
+    GitHub annotations (under GitHub Actions, or with the `github` format), then, unless
+    quiet, the console summary and where the reports were written.
+    """
+    from . import console, github
+
+    env = dict(os.environ if environ is None else environ)
+    formats = tuple(formats)
+    out = ""
+    if "github" in formats or github.enabled(env):
+        out += github.render(result)
+    if "console" in formats and not quiet:
+        color = tty and "NO_COLOR" not in env and env.get("TERM") != "dumb"
+        out += console.render(result, color=color) + console.footer(written)
+    return out

@@ -31,7 +31,7 @@ class AuditConfig:
     api_roles: tuple[str, ...] = ("authenticated", "anon")
     exposed_schemas: tuple[str, ...] = ("public",)
     tenant_guc: str = "app.current_tenant_id"
-    formats: tuple[str, ...] = ("console", "json")
+    formats: tuple[str, ...] = ("console", "json", "html")
     output: Path = Path("reports")
     fail_on: Severity = Severity.HIGH
     config_file: Path | None = None

@@ -1,0 +1,137 @@
+"""The generic oracles: canaries, checksums and non-interference.
+
+They need no knowledge of a particular flaw: the harness generated every row, so it knows
+who owns what. Anything of tenant B that tenant A can observe is a leak; any change to
+B's rows that A caused is an integrity violation; any observation of A that changes when
+only B's data changes is an information flow from B to A.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from .population import World
+from .scope import Scope
+
+PLATFORM = "<platform>"
+
+
+@dataclass(frozen=True, slots=True)
+class Leak:
+    tenant: str
+    """The tenant whose data showed up."""
+    via: str
+    """What gave it away: `canary zq1a2b3c`, `tenant key`, `id 1b2c...`."""
+    sample: str
+
+
+class Canaries:
+    """Find other tenants' markers and ids in anything observable."""
+
+    def __init__(self, world: World) -> None:
+        self.markers = world.markers()
+        self.ids = world.id_owners()
+
+    def scan(
+        self, values: Iterable[Any], actor: str | None, echo: Iterable[Any] = ()
+    ) -> list[Leak]:
+        """Leaks of tenants other than `actor` in `values`; values passed in (`echo`) are
+        not counted, so a function that returns its argument is not a leak."""
+        echoed = {str(v) for v in echo}
+        found: dict[str, Leak] = {}
+        for text in _texts(values):
+            if text in echoed:
+                continue
+            for e in echoed:  # an error message quoting the argument is not a leak
+                if len(e) > 6:
+                    text = text.replace(e, "")
+            if "zq" in text:
+                for marker, owner in self.markers.items():
+                    if owner != actor and marker in text and owner not in found:
+                        found[owner] = Leak(owner, f"canary {marker}", text[:120])
+            owner = self.ids.get(text)
+            if owner is not None and owner != actor and owner not in found:
+                found[owner] = Leak(owner, "id", text)
+        return list(found.values())
+
+
+def _texts(values: Iterable[Any]) -> Iterable[str]:
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            yield from _texts(v.keys())
+            yield from _texts(v.values())
+        elif isinstance(v, list | tuple):
+            yield from _texts(v)
+        elif isinstance(v, uuid.UUID):
+            yield str(v)
+        else:
+            yield str(v)
+
+
+def checksum_query(scope: Scope) -> sql.Composed:
+    """One statement: per table and tenant key value, a hash and count of the rows."""
+    parts = []
+    for name in scope.order:
+        ts = scope.tables[name]
+        ident = sql.Identifier(ts.table.schema, ts.table.name)
+        owner = (
+            sql.SQL("{}::text").format(sql.Identifier("t", ts.tenant_key))
+            if ts.tenant_key
+            else sql.Literal(PLATFORM)
+        )
+        parts.append(
+            sql.SQL(
+                "select {name}::text, {owner}, pg_catalog.md5(pg_catalog.string_agg(t::text, '|'"
+                " order by t::text)), pg_catalog.count(*) from {rel} as t group by 2"
+            ).format(name=sql.Literal(name), owner=owner, rel=ident)
+        )
+    return sql.SQL(" union all ").join(parts)
+
+
+Checksums = dict[tuple[str, str], tuple[str, int]]
+
+
+def checksums(conn: psycopg.Connection[Any], query: sql.Composed) -> Checksums:
+    """Read as the login role (which bypasses RLS), never as an actor."""
+    rows = conn.execute(query).fetchall()
+    return {(r[0], r[1] or PLATFORM): (r[2], r[3]) for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    table: str
+    owner: str
+    before: int
+    after: int
+
+    def describe(self) -> str:
+        who = "platform rows" if self.owner == PLATFORM else f"tenant {self.owner}'s rows"
+        if self.before == self.after:
+            return f"{self.table}: {who} changed ({self.after} rows)"
+        return f"{self.table}: {who} went from {self.before} to {self.after}"
+
+
+def changes(before: Checksums, after: Checksums, actor: str | None) -> list[Change]:
+    """Rows of anyone but `actor` that differ; the actor's own rows may change."""
+    out = []
+    for key in sorted(set(before) | set(after)):
+        table, owner = key
+        if owner == actor:
+            continue
+        b, a = before.get(key, ("", 0)), after.get(key, ("", 0))
+        if b != a:
+            out.append(Change(table, owner, b[1], a[1]))
+    return out
+
+
+def differs(first: Any, second: Any) -> bool:
+    """Non-interference: two observations of A, before and after only B's data changed."""
+    return first != second

@@ -1,0 +1,253 @@
+"""RLS102: a tenant writes, moves or deletes another tenant's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from psycopg import sql
+
+from ..findings.model import Finding
+from ._base import ProbeCheck, evidence, exposed_tables, ident, where
+from ._writes import insert, new_row, updatable_column, update_by_pk
+from .context import ProbeContext, obj
+from .runner import Outcome
+from .scope import TableScope
+
+
+class CrossTenantWrite(ProbeCheck):
+    """Another tenant's rows can be inserted, updated, moved or deleted.
+
+    Why it matters:
+    Acting as tenant A, an INSERT claiming tenant B, an UPDATE or DELETE of B's rows (by
+    key or by a broad predicate), an UPDATE moving A's row into B, an INSERT ... ON
+    CONFLICT or MERGE against B's keys, or COPY FROM changed B's rows: the per-tenant
+    checksums taken before and after disagree, or RETURNING handed back B's rows.
+
+    Anti-pattern:
+    CREATE POLICY p ON branches FOR UPDATE USING (tenant_id = current_tenant());
+    -- no WITH CHECK on a table whose tenant column the role may update
+
+    Best practice:
+    CREATE POLICY p ON branches FOR UPDATE TO authenticated
+      USING (tenant_id = (SELECT get_current_tenant_id()))
+      WITH CHECK (tenant_id = (SELECT get_current_tenant_id()));
+
+    References:
+    https://www.postgresql.org/docs/current/sql-createpolicy.html
+    """
+
+    id = "RLS102"
+    name = "cross-tenant-write"
+
+    def run(self, ctx: ProbeContext) -> Iterator[Finding]:
+        reported: set[tuple[str, str, str]] = set()
+        for role in ctx.config.roles:
+            for attacker in ctx.attackers():
+                actor = ctx.actor(role, attacker)
+                for ts in exposed_tables(ctx):
+                    if not ts.is_tenant or ts.name in ctx.world.skipped:
+                        continue
+                    privs = ctx.privileges(role, ts.table)
+                    for victim in ctx.victims(attacker):
+                        for command, label, built, rows in self.attempts(
+                            ctx, ts, role, privs, attacker, victim
+                        ):
+                            copy_rows = None
+                            if built[0] == "copy":
+                                _, stmt, copy_rows, setup = built
+                                params = None
+                            else:
+                                stmt, params, setup = built
+                            outcome, changed, _ = ctx.act(
+                                actor, stmt, params, setup=setup, copy_rows=copy_rows
+                            )
+                            foreign = [c for c in changed if c.owner != "<platform>"]
+                            returned = _returned_foreign(ctx, outcome, ts, attacker.id)
+                            leaked = bool(foreign or returned)
+                            ctx.matrix.record(
+                                ts.name,
+                                command,
+                                role,
+                                other="leaked"
+                                if leaked
+                                else ("denied" if outcome.ok or outcome.denied else "error"),
+                            )
+                            key = (ts.name, role, label)
+                            if not leaked or key in reported:
+                                continue
+                            reported.add(key)
+                            text = ctx.runner.render(stmt, params)
+                            observed = "; ".join(c.describe() for c in foreign) or (
+                                f"RETURNING showed {len(returned)} row(s) of other tenants"
+                            )
+                            yield self.finding(
+                                obj(ts.table),
+                                f"{role} acting for one tenant can {label} on {ts.name}",
+                                evidence=evidence(
+                                    ctx,
+                                    statement=text,
+                                    actor=actor,
+                                    expected="denied, or no other tenant's row affected",
+                                    observed=f"{outcome.summary()}; {observed}",
+                                    reproducer=ctx.reproducer(
+                                        actor,
+                                        "\n".join(ctx.runner.render(s, p) + ";" for s, p in setup)
+                                        + ("\n" if setup else "")
+                                        + text,
+                                        rows=rows,
+                                        tenants=[victim.id],
+                                        after=f"RESET ROLE; SELECT count(*) FROM {ctx.runner.render(ident(ts))} WHERE {ts.tenant_key} = '{victim.id}';",  # noqa: E501
+                                    ),
+                                    victim=victim.id,
+                                    command=command,
+                                ),
+                                remediation=(
+                                    f"Give {ts.name} row level security policies for every command "
+                                    "with USING and WITH CHECK on the tenant column (and FORCE it), "  # noqa: E501
+                                    f"or revoke the privilege from {role}."
+                                ),
+                                discriminator=f"{role}:{label}",
+                            )
+                        self.controls(ctx, ts, role, privs, actor, attacker)
+
+    def attempts(
+        self, ctx: ProbeContext, ts: TableScope, role: str, privs: set[str], attacker, victim
+    ) -> Iterator[tuple[str, str, Any, list]]:
+        theirs = ctx.world.owned(ts.name, victim.id)
+        mine = ctx.world.owned(ts.name, attacker.id)
+        col = updatable_column(ctx, ts, role) if "UPDATE" in privs else None
+        if "INSERT" in privs:
+            values, setup = new_row(ctx, ts, victim, victim.index)
+            if values:
+                stmt, params = insert(ts, values)
+                yield "INSERT", "insert rows claiming another tenant", (stmt, params, setup), []
+                if ts.pk and theirs:  # upsert against the victim's key
+                    dup = {k: v for k, v in values.items()}
+                    dup.update({k: theirs[0].values[k] for k in ts.pk})
+                    target = sql.SQL(", ").join(map(sql.Identifier, ts.pk))
+                    if col:
+                        suffix = sql.SQL(" on conflict ({}) do update set {} = excluded.{}").format(
+                            target, sql.Identifier(col), sql.Identifier(col)
+                        )
+                        stmt, params = insert(ts, dup, suffix)
+                        yield (
+                            "INSERT",
+                            "upsert (ON CONFLICT DO UPDATE) another tenant's row",
+                            (stmt, params, setup),
+                            theirs[:1],
+                        )
+                cols = list(values)
+                copy = sql.SQL("copy {} ({}) from stdin").format(
+                    ident(ts), sql.SQL(", ").join(map(sql.Identifier, cols))
+                )
+                yield (
+                    "COPY",
+                    "COPY FROM rows claiming another tenant",
+                    ("copy", copy, [tuple(_plain(values[c]) for c in cols)], setup),
+                    [],
+                )
+        if theirs and ts.pk and col:
+            row = theirs[0]
+            stmt, params = update_by_pk(ts, row, {col: row.values[col]})
+            yield "UPDATE", "update another tenant's row by key", (stmt, params, []), [row]
+            broad = sql.SQL("update {} set {} = {} returning *").format(
+                ident(ts), sql.Identifier(col), sql.Identifier(col)
+            )
+            yield (
+                "UPDATE",
+                "update other tenants' rows with a broad predicate",
+                (broad, None, []),
+                [row],
+            )
+            if ctx.catalog.server_version_num >= 150000:
+                merge = sql.SQL(
+                    "merge into {t} as t using (select {ph}) as s({cols}) on {on} when matched then update set {c} = t.{c}"  # noqa: E501
+                ).format(
+                    t=ident(ts),
+                    ph=sql.SQL(", ").join(sql.Placeholder() * len(ts.pk)),
+                    cols=sql.SQL(", ").join(map(sql.Identifier, ts.pk)),
+                    on=sql.SQL(" and ").join(
+                        sql.SQL("t.{0} = s.{0}").format(sql.Identifier(k)) for k in ts.pk
+                    ),
+                    c=sql.Identifier(col),
+                )
+                yield (
+                    "UPDATE",
+                    "MERGE into another tenant's row",
+                    (merge, [row.values[k] for k in ts.pk], []),
+                    [row],
+                )
+        if (
+            mine
+            and ts.pk
+            and ts.tenant_key
+            and ctx.column_privilege(role, ts.table, ts.tenant_key, "UPDATE")
+        ):
+            stmt, params = update_by_pk(ts, mine[0], {ts.tenant_key: victim.id})
+            yield "UPDATE", "move its own row into another tenant", (stmt, params, []), [mine[0]]
+        if theirs and ts.pk and "DELETE" in privs:
+            row = theirs[0]
+            stmt = sql.SQL("delete from {} where {} returning *").format(ident(ts), where(ts.pk))
+            yield (
+                "DELETE",
+                "delete another tenant's row by key",
+                (stmt, [row.values[k] for k in ts.pk], []),
+                [row],
+            )
+            broad = sql.SQL("delete from {} returning *").format(ident(ts))
+            yield (
+                "DELETE",
+                "delete other tenants' rows with a broad predicate",
+                (broad, None, []),
+                [row],
+            )
+
+    def controls(
+        self, ctx: ProbeContext, ts: TableScope, role: str, privs: set[str], actor, attacker
+    ) -> None:
+        """The same commands on the actor's own rows, for the access matrix."""
+        mine = ctx.world.owned(ts.name, attacker.id)
+        for command in ("UPDATE", "DELETE"):
+            if command not in privs or not mine or not ts.pk:
+                ctx.matrix.record(ts.name, command, role, own="denied")
+                continue
+            if command == "DELETE":
+                stmt = sql.SQL("delete from {} where {}").format(ident(ts), where(ts.pk))
+            else:
+                col = updatable_column(ctx, ts, role)
+                if col is None:
+                    ctx.matrix.record(ts.name, command, role, own="denied")
+                    continue
+                stmt = sql.SQL("update {} set {} = {} where {}").format(
+                    ident(ts), sql.Identifier(col), sql.Identifier(col), where(ts.pk)
+                )
+            out = ctx.observe(actor, stmt, [mine[0].values[k] for k in ts.pk])
+            ctx.matrix.record(ts.name, command, role, own=_own(out))
+        if "INSERT" in privs:
+            values, setup = new_row(ctx, ts, attacker, 7)
+            if values:
+                stmt, params = insert(ts, values)
+                out, _, _ = ctx.act(actor, stmt, params, setup=setup)
+                ctx.matrix.record(ts.name, "INSERT", role, own=_own(out))
+        else:
+            ctx.matrix.record(ts.name, "INSERT", role, own="denied")
+
+
+def _own(out: Outcome) -> str:
+    if out.ok and out.rowcount > 0:
+        return "allowed"
+    return "denied" if out.ok or out.denied else "error"
+
+
+def _plain(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return value.obj if isinstance(value, Jsonb) else value
+
+
+def _returned_foreign(ctx: ProbeContext, outcome: Outcome, ts: TableScope, tenant: str) -> list:
+    if not outcome.ok or not ts.tenant_key or ts.tenant_key not in outcome.columns:
+        return []
+    i = outcome.columns.index(ts.tenant_key)
+    return [r for r in outcome.rows if r[i] is not None and str(r[i]) != tenant]

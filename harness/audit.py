@@ -55,6 +55,8 @@ class AuditResult:
     checks: list[type[Check]]
     catalog: Catalog | None = None
     fail_on: Severity = Severity.HIGH
+    matrix: Any = None
+    """The probes' access matrix (`harness.probes.matrix.AccessMatrix`), None without probes."""
 
     def gating(self) -> list[Finding]:
         """Unsuppressed findings at or above the threshold (inconclusive ones included)."""
@@ -168,11 +170,31 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
             )
         progress(f"running {len(checks)} static checks")
         findings = run_checks(checks, catalog)
+        # --- probes: the dynamic stage (harness/probes), in one rolled-back transaction
+        matrix = None
+        if getattr(config, "probes", True):
+            from .probes import get_probes, run_probes
+
+            def conn_factory() -> psycopg.Connection:
+                return psycopg.connect(target.conninfo(dbname), autocommit=True, connect_timeout=10)
+
+            probe_result = run_probes(conn_factory, catalog, config, progress)
+            findings.extend(probe_result.findings)
+            matrix = probe_result.matrix
+            run.load["probes"] = probe_result.stats
+            checks = [*checks, *get_probes()]
+        # --- end probes
     run.duration_s = round(time.perf_counter() - started, 3)
+    # --- gate: suppressions and baseline mark findings, never drop them (findings/baseline.py)
+    from .findings.baseline import gate
+
+    findings = gate(findings, config)
+    # --- end gate ---
     return AuditResult(
         run=run,
         findings=sort_findings(findings),
         checks=checks,
         catalog=catalog,
         fail_on=config.fail_on,
+        matrix=matrix,
     )

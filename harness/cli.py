@@ -21,7 +21,17 @@ from .errors import AuditError
 if TYPE_CHECKING:
     from .report.progress import ProgressView
 
-SUBCOMMANDS = ("audit", "doctor", "rules", "explain")
+SUBCOMMANDS = (
+    "audit",
+    "doctor",
+    "rules",
+    "explain",
+    "fix",
+    "lint",
+    "snapshot",
+    "diff",
+    "export-pgtap",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +43,10 @@ def _audit_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="rls-audit",
         description="Audit row-level security isolation of a multi-tenant PostgreSQL schema.",
-        epilog="Other commands: rls-audit doctor | rules | explain RULE",
+        epilog=(
+            "Other commands: rls-audit doctor | rules | explain RULE | fix | lint PATH... |"
+            " snapshot | diff BASE HEAD | export-pgtap (each with --help)"
+        ),
     )
     p.add_argument("--version", action="version", version=f"rls-audit {__version__}")
     target = p.add_mutually_exclusive_group()
@@ -48,6 +61,22 @@ def _audit_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--output", type=Path, help="directory for report files (default reports)")
     p.add_argument("--fail-on", help="lowest severity that fails the run (default high)")
+    p.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="fail only on findings not in FILE"
+    )
+    p.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record this run's findings in FILE"
+    )
+    # probes (harness/probes)
+    p.add_argument("--no-probes", dest="probes", action="store_false", default=None,
+                   help="skip the dynamic probes (static checks only)")  # fmt: skip
+    p.add_argument("--profile", dest="probe_profile", help="probe profile: quick (default) or deep")
+    p.add_argument("--tenants", dest="probe_tenants", type=int, help="tenants to generate")
+    p.add_argument("--seed", dest="probe_seed", type=int, help="seed of the generated data")
+    p.add_argument("--adversary", help="api (default) or sql: what the probing client may run")
+    p.add_argument("--context", dest="context_mode", help="tenant context: guc, jwt or sql")
+    p.add_argument("--jwt-claim", dest="jwt_claim_path", help="e.g. app_metadata.tenant_id")
+    p.add_argument("--context-sql", help="SQL that sets the tenant, with %%(tenant)s")
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
     return p
@@ -69,6 +98,13 @@ def cmd_audit(argv: list[str]) -> int:
     config = resolve(options, config_file=args.config)
     with _progress(args.quiet) as progress:
         result = audit(config, progress=progress)
+    if config.write_baseline is not None:  # record, then report them as baselined
+        from .findings.baseline import rebaseline, write_baseline
+
+        count = write_baseline(config.write_baseline, result.findings)
+        result.findings = rebaseline(result.findings, config.write_baseline)
+        if not args.quiet:
+            print(f"baseline: {count} findings in {config.write_baseline}", file=sys.stderr)
     written = write_reports(result, config.formats, config.output)
     tty = sys.stdout.isatty()
     sys.stdout.write(terminal_output(result, config.formats, written, quiet=args.quiet, tty=tty))
@@ -87,16 +123,19 @@ def cmd_doctor(argv: list[str]) -> int:
 
 def cmd_rules(argv: list[str]) -> int:
     from .findings.registry import all_checks
+    from .rules._reference import markdown, text_list
 
     p = _Parser(prog="rls-audit rules", description="List the checks.")
-    p.parse_args(argv)
-    for check in all_checks():
-        print(f"{check.id}  {check.name:40} {check.severity.value:8} {check.doc.title}")
+    p.add_argument("--format", choices=("text", "md"), default="text", help="md writes RULES.md")
+    args = p.parse_args(argv)
+    checks = all_checks()
+    sys.stdout.write(markdown(checks) if args.format == "md" else text_list(checks))
     return 0
 
 
 def cmd_explain(argv: list[str]) -> int:
     from .findings.registry import lookup
+    from .rules._reference import explain
 
     p = _Parser(prog="rls-audit explain", description="Print one check's documentation.")
     p.add_argument("rule", help="id (RLS001) or name (rls-disabled)")
@@ -105,14 +144,111 @@ def cmd_explain(argv: list[str]) -> int:
     if check is None:
         print(f"rls-audit: error: no check {args.rule!r} (see rls-audit rules)", file=sys.stderr)
         return 2
-    print(f"{check.id} {check.name}: {check.doc.title}")
-    print(
-        f"severity {check.severity.value}, category {check.category.value}, "
-        f"stage {check.stage.value}"
-    )
-    for heading, body in check.doc.sections.items():
-        print(f"\n{heading}:\n{body}")
+    sys.stdout.write(explain(check))
     return 0
+
+
+def cmd_fix(argv: list[str]) -> int:
+    from .audit import audit
+    from .config import resolve
+    from .fix import write_migration
+
+    p = _Parser(
+        prog="rls-audit fix",
+        description="Audit, then write the findings' fix SQL as one migration (never applied).",
+    )
+    p.add_argument("--output", type=Path, required=True, help="migration file to write")
+    p.add_argument("--dsn", help="audit this existing database (libpq DSN or URL)")
+    p.add_argument("--schema", type=Path, help="directory of .sql migrations to load and audit")
+    p.add_argument("--backend", help="auto (default), docker, local or embedded")
+    p.add_argument("--docker-image", help="image for the docker backend")
+    p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
+    p.add_argument("--owner-role", help="role that owns the schema objects (default postgres)")
+    p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress")
+    args = p.parse_args(argv)
+    options = {k: v for k, v in vars(args).items() if k not in ("config", "quiet", "output")}
+    config = resolve(options, config_file=args.config)
+    with _progress(args.quiet) as progress:
+        result = audit(config, progress=progress)
+    count = write_migration(result.findings, args.output, source=str(config.schema or "dsn"))
+    if not args.quiet:
+        print(f"fix: wrote {count} statements to {args.output} (review it; nothing was applied)")
+    return 0
+
+
+def cmd_snapshot(argv: list[str]) -> int:
+    from .config import resolve
+    from .posture import PostureReader, parse_side, write_snapshot
+    from .posture.options import add_server_options, server_options
+
+    p = _Parser(prog="rls-audit snapshot", description="Write the security posture as JSON.")
+    p.add_argument("source", nargs="?", help="schema directory or DSN (default ./schema)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="snapshot file to write")
+    add_server_options(p)
+    args = p.parse_args(argv)
+    config = resolve(server_options(args), config_file=args.config)
+    source = args.source or config.dsn or str(config.schema or "schema")
+    write_snapshot(PostureReader(config).read(parse_side(source)), args.output)
+    return 0
+
+
+def cmd_diff(argv: list[str]) -> int:
+    from .config import resolve
+    from .errors import ConfigError
+    from .posture import ChangeClass, PostureReader, diff, parse_side, render
+    from .posture.options import add_server_options, server_options
+
+    p = _Parser(prog="rls-audit diff", description="Classify posture changes from BASE to HEAD.")
+    p.add_argument("base", help="snapshot file, schema directory or DSN")
+    p.add_argument("head", help="snapshot file, schema directory or DSN")
+    p.add_argument("--format", choices=("text", "md", "json"), default="text")
+    p.add_argument("--summary", type=Path, metavar="FILE", help="also append Markdown to FILE")
+    p.add_argument("--fail-on", metavar="CLASS", help="exit 1 on a change this bad or worse")
+    add_server_options(p)
+    args = p.parse_args(argv)
+    try:
+        threshold = ChangeClass.parse(args.fail_on) if args.fail_on else None
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    config = resolve(server_options(args), config_file=args.config)
+    base, head = parse_side(args.base), parse_side(args.head)
+    reader = PostureReader(config)
+    result = diff(reader.read(base), reader.read(head))
+    sys.stdout.write(render(result, args.format))
+    if args.summary:
+        with args.summary.open("a", encoding="utf-8") as out:
+            out.write(render(result, "md"))
+    return 1 if threshold and result.at_least(threshold) else 0
+
+
+def cmd_export_pgtap(argv: list[str]) -> int:
+    from .config import resolve
+    from .pgtap import export_pgtap
+    from .posture.options import add_server_options, server_options
+
+    p = _Parser(
+        prog="rls-audit export-pgtap",
+        description="Write a pgTAP suite pinning down what the audit verified.",
+    )
+    p.add_argument("--output", type=Path, required=True, help="directory for the .sql files")
+    p.add_argument("--dsn", help="read this existing database (nothing is left in it)")
+    p.add_argument("--schema", type=Path, help="directory of .sql migrations to load")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    add_server_options(p)
+    args = p.parse_args(argv)
+    options = {**server_options(args), "dsn": args.dsn, "schema": args.schema}
+    config = resolve(options, config_file=args.config)
+    suite = export_pgtap(config, args.output)
+    if not args.quiet:
+        print(suite.summary())
+    return 0
+
+
+def cmd_lint(argv: list[str]) -> int:
+    from .lint.cli import main as lint_main
+
+    return lint_main(argv)
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -130,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
         "doctor": cmd_doctor,
         "rules": cmd_rules,
         "explain": cmd_explain,
+        "fix": cmd_fix,
+        "lint": cmd_lint,
+        "snapshot": cmd_snapshot,
+        "diff": cmd_diff,
+        "export-pgtap": cmd_export_pgtap,
     }[command]
     try:
         return handler(rest)

@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .findings.model import Severity
+from .findings.suppressions import Suppression, parse_suppressions
 from .target.select import BACKENDS
 
 FORMATS = ("console", "json", "html", "sarif", "junit", "md", "github")
@@ -34,6 +35,28 @@ class AuditConfig:
     formats: tuple[str, ...] = ("console", "json", "html")
     output: Path = Path("reports")
     fail_on: Severity = Severity.HIGH
+    baseline: Path | None = None
+    """Fail only on findings whose fingerprint is not in this file (gate)."""
+    write_baseline: Path | None = None
+    """Record this run's fingerprints here (gate)."""
+    suppress: tuple[Suppression, ...] = ()
+    """`[[tool.rls-audit.suppress]]` entries: rule, object, reason, expires (gate)."""
+    # --- probes (harness/probes) ---
+    probes: bool = True
+    """Run the dynamic probe stage (`--no-probes` skips it)."""
+    probe_profile: str = "quick"
+    """quick (20 tenants, one attacker) or deep (200 tenants, three attackers)."""
+    probe_tenants: int | None = None
+    probe_seed: int = 0
+    adversary: str = "api"
+    """api: a PostgREST-like client; sql: arbitrary SQL as the API role (DDL, SET)."""
+    context_mode: str = "guc"
+    """How the tenant is set: guc (tenant-guc), jwt (request.jwt.claims) or sql (context-sql)."""
+    jwt_claim_path: str = "tenant_id"
+    """Where the tenant sits in the JWT claims, e.g. app_metadata.tenant_id."""
+    context_sql: str | None = None
+    """Custom SQL run by the trusted server, with %(tenant)s, %(role)s, %(sub)s."""
+    # --- end probes ---
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     """Where each non-default value came from: option, environment or file."""
@@ -45,8 +68,12 @@ KEYS = {f.name for f in fields(AuditConfig)} - {"sources", "config_file"}
 
 def _coerce(key: str, value: Any, origin: str) -> Any:
     try:
-        if key in ("schema", "output"):
+        if key in PROBE_CHOICES:  # probes
+            return _probe_value(key, value)
+        if key in ("schema", "output", "baseline", "write_baseline"):
             return None if value in (None, "") else Path(str(value))
+        if key == "suppress":
+            return parse_suppressions(value)
         if key in ("api_roles", "exposed_schemas", "formats"):
             items = value.split(",") if isinstance(value, str) else list(value)
             out = tuple(str(v).strip() for v in items if str(v).strip())
@@ -68,6 +95,39 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
         return value
     except ValueError as exc:
         raise ConfigError(f"{origin}: {key}: {exc}") from None
+
+
+PROBE_CHOICES = {
+    "probes": None,
+    "probe_profile": ("quick", "deep"),
+    "probe_tenants": None,
+    "probe_seed": None,
+    "adversary": ("api", "sql"),
+    "context_mode": ("guc", "jwt", "sql"),
+    "jwt_claim_path": None,
+    "context_sql": None,
+}
+
+
+def _probe_value(key: str, value: Any) -> Any:
+    """The probe settings: booleans, counts and closed choices."""
+    if key == "probes":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(value).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"expected true or false, got {value!r}")
+    if key in ("probe_tenants", "probe_seed"):
+        number = int(value)
+        if number < (2 if key == "probe_tenants" else 0):
+            raise ValueError(f"too small: {number}")
+        return number
+    choices = PROBE_CHOICES[key]
+    if choices and value not in choices:
+        raise ValueError(f"unknown value {value!r} (choose from {', '.join(choices)})")
+    return None if value in (None, "") and key == "context_sql" else str(value)
 
 
 def read_config_file(path: Path, *, explicit: bool) -> dict[str, Any]:
@@ -131,7 +191,9 @@ def resolve(
     for origin, values in layers:
         for key, value in values.items():
             coerced = _coerce(key, value, origin)
-            if key in ("schema", "output") and coerced is not None and origin == str(path):
+            if key in ("schema", "output", "baseline", "write_baseline") and (
+                coerced is not None and origin == str(path)
+            ):
                 coerced = base / coerced  # file paths are relative to the file
             config = replace(config, **{key: coerced})
             sources[key] = origin

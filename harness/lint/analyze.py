@@ -1,0 +1,380 @@
+"""Which tenant-table references of one statement are not restricted to a single tenant.
+
+Built on sqlglot's scope module: every query block (CTE, subquery, UNION branch,
+LATERAL) is a scope. In each, the predicate that applies to a reference is the WHERE
+clause plus the ON clauses that filter it (an outer join's ON restricts only its
+nullable side); its equalities are merged into classes (`solve.py`). A reference is
+restricted when its tenant column is in a class with one value: a parameter, a literal,
+a function of those (the context function), a PL/pgSQL variable, or a column already
+restricted in an enclosing scope or exported by a restricted CTE or subquery. A scope is
+solved after the CTEs and derived tables it reads and before its subqueries, which read
+what it restricts; LATERAL, which does both, takes one more pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope, build_scope
+
+from .dml import as_query, insert_problems, top_dml
+from .names import ident, table_name
+from .refs import Analysis, Ref, RefMaker
+from .scopes import (
+    AMBIGUOUS,
+    KINDS,
+    FlatScope,
+    Names,
+    from_items,
+    node_kind,
+    output_name,
+    shallow_tables,
+    solving_order,
+)
+from .solve import Conjuncts, Term, conjuncts, solve
+from .tenants import TenantTable, TenantTables
+
+_MAX_PASSES = 4
+
+
+def analyze(
+    tree: exp.Expression,
+    tenants: TenantTables,
+    *,
+    variables: frozenset[str] = frozenset(),
+    variables_first: bool = False,
+    shape: tuple[bool, int] | None = None,
+) -> Analysis:
+    """Analyse one parsed statement. `variables` are names of PL/pgSQL variables or
+    function parameters; with `variables_first` (PL/pgSQL) they win over columns.
+
+    `shape` comes from a caller that read the statement's text: (flat, mentions),
+    whether it shows no subquery, CTE, set operation or LATERAL, and how often it names a
+    tenant table. The tree is then not walked: a flat one is read from its FROM list, a
+    nested one from its scopes; it is walked after all only if that finds fewer
+    tenant-table references than the text names."""
+    if shape is not None and not isinstance(tree, exp.Copy | exp.TruncateTable):
+        flat, mentions = shape
+        analyzer = _Analyzer(tenants, {}, variables, variables_first)
+        if not flat:
+            return analyzer.run(tree, None, top_dml(tree), nested=True, mentions=mentions)
+        shallow = shallow_tables(tree)
+        if shallow is not None:
+            tables, dml = shallow
+            analyzer.found = _tenant_refs(tables, tenants)
+            if not mentions and not analyzer.found:
+                return Analysis()
+            if len(analyzer.found) >= mentions:
+                return analyzer.run(tree, tables, dml, nested=False)
+    tables = []
+    dml: list[exp.Expression] = []
+    nested = False
+    kinds = KINDS
+    for node in tree.walk():
+        kind = kinds.get(type(node))
+        if kind is None:
+            kind = kinds[type(node)] = node_kind(node)
+        if kind == 1:
+            tables.append(node)
+        elif kind == 2:
+            dml.append(node)
+        elif kind == 3 and node is not tree:
+            nested = True
+    found = _tenant_refs(tables, tenants)
+    if not found:
+        return Analysis()
+    analyzer = _Analyzer(tenants, found, variables, variables_first)
+    return analyzer.run(tree, tables, dml, nested)
+
+
+def _tenant_refs(tables: list[exp.Table], tenants: TenantTables) -> dict[int, TenantTable]:
+    found = {}
+    for table in tables:
+        tenant = tenants.lookup(*table_name(table))
+        if tenant is not None:
+            found[id(table)] = tenant
+    return found
+
+
+def _value(v: frozenset[object]) -> str:
+    if len(v) == 1:
+        return str(next(iter(v)))
+    return "|".join(sorted(map(str, v)))
+
+
+class _Analyzer(RefMaker):
+    def __init__(
+        self,
+        tenants: TenantTables,
+        found: dict[int, TenantTable],
+        variables: frozenset[str],
+        first: bool,
+    ) -> None:
+        self.tenants = tenants
+        self.found = found
+        """id(table node) -> the tenant table it names, for every reference in the tree."""
+        self.variables = variables
+        self.variables_first = first
+        self.values: dict[Term, str] = {}
+        self.partial: set[Term] = set()
+        self.multi: set[Term] = set()
+        self.display: dict[object, exp.Expression] = {}
+        self.pending = False
+        """An outer column was read before its scope was solved: solve once more."""
+        self.solved: set[int] = set()
+        self.names = Names(tenants)
+        self._exporting: set[tuple[int, str]] = set()
+
+    # -- the statement ---------------------------------------------------------------
+
+    def run(
+        self,
+        tree: exp.Expression,
+        tables: list[exp.Table] | None,
+        dml: list[exp.Expression],
+        nested: bool,
+        mentions: int = 0,
+    ) -> Analysis:
+        """`tables` None: take them from the scopes, and walk the tree only if they are
+        fewer tenant-table references than the text's `mentions`."""
+        missing = insert_problems(dml, self.tenants)
+        refs: list[Ref] = []
+        if isinstance(tree, exp.TruncateTable):  # every tenant's rows, and RLS ignores it
+            for table in tree.expressions:
+                found = self.found.get(id(table))
+                if found is not None:
+                    refs.append(self._ref(table, found, table.name, "truncated", "none", None, "-"))
+            return Analysis(tuple(refs), ())
+        if isinstance(tree, exp.Copy):
+            refs.extend(self._copy(tree))
+            inner = tree.this
+            tree = inner.this if isinstance(inner, exp.Subquery) else inner
+        query, actions, detached = as_query(tree, dml)
+        root: Any = None
+        if isinstance(query, exp.Select) and not nested:
+            root = FlatScope(query)
+        elif isinstance(query, exp.Query):
+            root = build_scope(query)
+        if root is not None:
+            scopes = [s for s in solving_order(root) if isinstance(s.expression, exp.Select)]
+            if tables is None:
+                tables = self._scope_tables(scopes, query, detached, mentions)
+            if not self.found:
+                return Analysis((), tuple(missing))
+            for _ in range(_MAX_PASSES):
+                self.pending = False
+                self.solved.clear()
+                for scope in scopes:
+                    self._solve(scope)
+                    self.solved.add(id(scope))
+                if not self.pending:
+                    break
+            visited: set[int] = {id(t) for t in detached}
+            for scope in scopes:
+                refs.extend(self._unrestricted(scope, actions, visited))
+            refs.extend(self._unvisited(tables, visited))
+        return Analysis(tuple(refs), tuple(missing))
+
+    def _scope_tables(
+        self, scopes: list[Scope], query: exp.Expression, targets: list[exp.Table], mentions: int
+    ) -> list[exp.Table]:
+        """The tables the scopes read, or every table of the tree when the text names
+        tenant tables more often than the scopes and INSERT targets account for."""
+        tables = [
+            source
+            for scope in scopes
+            for _, source in self.names.sources(scope).values()
+            if isinstance(source, exp.Table)
+        ]
+        self.found = _tenant_refs(tables, self.tenants)
+        if len(self.found) + len(_tenant_refs(targets, self.tenants)) < mentions:
+            tables = list(query.find_all(exp.Table))
+            self.found = _tenant_refs(tables, self.tenants)
+        return tables
+
+    def _copy(self, node: exp.Copy) -> list[Ref]:
+        table = node.this
+        if node.args.get("kind") or not isinstance(table, exp.Table):
+            return []
+        found = self.found.get(id(table))
+        if found is None:
+            return []
+        return [self._ref(table, found, table.name, "copied out", "none", None, "WHERE")]
+
+    # -- terms -----------------------------------------------------------------------
+
+    def _column(self, col: exp.Column, scope: Scope) -> Term | None:
+        this = col.args.get("this")
+        if not isinstance(this, exp.Identifier):
+            return None
+        name = this.this if this.quoted else this.this.lower()
+        qualifier = col.args.get("table")
+        if qualifier is not None:
+            qual = qualifier.this if qualifier.quoted else qualifier.this.lower()
+            found = self.names.visible(scope).get(qual)
+            if found is None:  # NEW.x, a record variable, fn.param: one value per call
+                return ("k", f"v:{qual}.{name}", "")
+        else:
+            if self.variables_first and name in self.variables:
+                return ("k", f"v:{name}", "")
+            found = self.names.owner(scope, name)
+            if found is AMBIGUOUS:
+                return None
+            if found is None:
+                return ("k", f"v:{name}", "")
+        owner, node, source = found
+        if isinstance(source, Scope):
+            value = self._output(source, name)
+            return ("k", f"d:{value}", "") if value else ("c", id(node), name)
+        term: Term = ("c", id(node), name)
+        if owner is not scope:
+            value = self.values.get(term)
+            if value:
+                return ("k", f"o:{value}", "")
+            if id(owner) not in self.solved:
+                self.pending = True
+        return term
+
+    def _term(self, e: exp.Expression, scope: Scope) -> Term | None:
+        while isinstance(e, exp.Paren | exp.Cast):
+            e = e.this
+        if isinstance(e, exp.Column):
+            return self._column(e, scope)
+        if isinstance(e, exp.Parameter):
+            return self._const(f"p:{e.this.name if e.this else ''}", e)
+        if isinstance(e, exp.Placeholder):  # `%s` and `?` are new values each time
+            name = e.args.get("this")
+            return self._const(f"n:{ident(name)}" if name else f"a:{id(e)}", e)
+        if isinstance(e, exp.Literal):
+            return self._const(f"l:{e.this}", e)
+        if isinstance(e, exp.Subquery):  # a scalar subquery yields at most one row
+            return self._const(f"s:{id(e)}", e)
+        if isinstance(e, exp.Null | exp.Any | exp.All | exp.Star | exp.Query):
+            return None
+        key = self._key(e, scope)
+        return None if key is None else self._const(f"e:{key}", e)
+
+    def _key(self, e: exp.Expression, scope: Scope) -> str | None:
+        """A structural key for an expression of constants (`current_setting('x')::uuid`),
+        or None when it reads a column of this query or aggregates."""
+        if isinstance(e, exp.Column):
+            t = self._column(e, scope)
+            return None if t is None or t[0] == "c" else str(t[1])
+        if isinstance(e, exp.AggFunc | exp.Window | exp.Query):
+            return None
+        if isinstance(e, exp.Literal | exp.Identifier | exp.Var | exp.DataType):
+            return f"{e.key}:{e.this}"
+        if isinstance(e, exp.Placeholder | exp.Parameter):
+            t = self._term(e, scope)
+            return None if t is None else str(t[1])
+        parts = [e.key, str(e.args.get("this")) if isinstance(e.args.get("this"), str) else ""]
+        for child in e.iter_expressions():
+            part = self._key(child, scope)
+            if part is None:
+                return None
+            parts.append(part)
+        return "(" + ",".join(parts) + ")"
+
+    def _const(self, key: str, node: exp.Expression) -> Term:
+        self.display.setdefault(key, node)
+        return ("k", key, "")
+
+    def _output(self, scope: Scope, name: str) -> str | None:
+        """The single value a CTE or subquery exports in column `name`, if it has one."""
+        key = (id(scope), name)
+        if key in self._exporting:  # a recursive CTE refers to itself
+            return None
+        self._exporting.add(key)
+        try:
+            return self._export(scope, name)
+        finally:
+            self._exporting.discard(key)
+
+    def _export(self, scope: Scope, name: str) -> str | None:
+        expr = scope.expression
+        if isinstance(expr, exp.SetOperation):
+            values = [self._output(s, name) for s in scope.set_operation_scopes]
+            return values[0] if values and all(v == values[0] for v in values) else None
+        if not isinstance(expr, exp.Select):
+            return None
+        star = False
+        for p in expr.expressions:
+            if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star):
+                star = True
+            elif output_name(p) == name:
+                t = self._term(p.unalias(), scope)
+                return None if t is None else (t[1] if t[0] == "k" else self.values.get(t))  # type: ignore[return-value]
+        if star:
+            for node, source in self.names.sources(scope).values():
+                cols = self.names.columns(source)
+                if cols is not None and name in cols:
+                    if isinstance(source, Scope):
+                        return self._output(source, name)
+                    return self.values.get(("c", id(node), name))
+        return None
+
+    # -- one scope -------------------------------------------------------------------
+
+    def _solve(self, scope: Scope) -> None:
+        select = scope.expression
+        term = _TermOf(self, scope)
+        where = select.args.get("where")
+        everywhere: list[exp.Expression] = []
+        own: dict[int, list[exp.Expression]] = {}
+        seen: list[int] = []
+        for node, join in from_items(select):
+            nid = id(node)
+            if join is None:
+                seen, own[nid] = [nid], []
+                continue
+            conds = self.names.join_conditions(join, node, seen, scope)
+            side = (join.side or "").upper()
+            if side == "LEFT":
+                own[nid] = conds
+            elif side in ("RIGHT", "FULL"):
+                for s in seen:
+                    own[s] = everywhere + own[s] + (conds if side == "RIGHT" else [])
+                everywhere, own[nid] = [], []
+            else:
+                everywhere = everywhere + conds
+                own[nid] = []
+            seen.append(nid)
+        if where is not None:
+            everywhere = [*everywhere, where.this]
+        base = Conjuncts()
+        for e in everywhere:
+            conjuncts(e, term, base)
+        groups: dict[tuple[int, ...], list[int]] = {}
+        if any(own.values()):
+            for nid, extra in own.items():
+                groups.setdefault(tuple(id(e) for e in extra), []).append(nid)
+        elif own:  # no outer join: one predicate for every source
+            groups[()] = list(own)
+        for nodes in groups.values():
+            extra = own[nodes[0]]
+            c = base
+            if extra:
+                c = Conjuncts(list(base.pairs), list(base.ors), set(base.multi))
+                for e in extra:
+                    conjuncts(e, term, c)
+            solution = solve(c, term)
+            mine = set(nodes)
+            for t, v in solution.values.items():
+                if t[1] in mine:
+                    self.values[t] = _value(v)
+            self.partial.update(t for t in solution.partial if t[1] in mine)
+            self.multi.update(t for t in c.multi if t[1] in mine)
+
+
+class _TermOf:
+    """`term(expression)` in one scope, carrying the tenant column for the pre-filter."""
+
+    __slots__ = ("analyzer", "scope", "tenant")
+
+    def __init__(self, analyzer: _Analyzer, scope: Scope) -> None:
+        self.analyzer, self.scope = analyzer, scope
+        self.tenant = analyzer.tenants.tenant_column
+
+    def __call__(self, e: exp.Expression) -> Term | None:
+        return self.analyzer._term(e, self.scope)

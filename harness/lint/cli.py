@@ -1,0 +1,121 @@
+"""`rls-audit lint PATH... [--schema DIR | --dsn DSN] [--tenant-column NAME]
+[--format console|json] [--fail-on SEVERITY]`.
+
+Exit 0 when no unsuppressed finding reaches the threshold, 1 when one does, 2 on a usage
+or input error, printed as one line `rls-audit: error: ...` without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from ..config import AuditConfig, resolve
+from ..errors import AuditError, ConfigError
+from ..target.dsn import first_line
+from .ddl import tenant_tables_from_ddl
+from .engine import Linter
+from .report import gating, render_console, render_json
+from .sources import Source
+from .tenants import TenantTables
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"rls-audit: error: {message} (see rls-audit lint --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="rls-audit lint",
+        description="Check that application SQL restricts every tenant table by tenant.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help=".sql/.py files or directories")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--schema", type=Path, help="migrations declaring the tenant tables")
+    where.add_argument(
+        "--dsn",
+        help="read tenant tables, views, functions and pg_stat_statements from this database",
+    )
+    p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
+    p.add_argument("--format", choices=("console", "json"), default="console")
+    p.add_argument("--fail-on", help="lowest severity that fails the run (default high)")
+    return p
+
+
+def _note(message: str) -> None:
+    print(f"rls-audit: note: {message}", file=sys.stderr)
+
+
+def _inputs(
+    args: argparse.Namespace, config: AuditConfig
+) -> tuple[TenantTables, list[Source], list[str]]:
+    """Tenant tables, plus the database's own SQL with --dsn, plus notes for the user."""
+    dsn = args.dsn or (None if args.schema else config.dsn)
+    if dsn:
+        from .live import live_inputs
+
+        live = live_inputs(dsn, tenant_column=config.tenant_column)
+        return live.tenants, live.sources, live.notes
+    schema = args.schema or config.schema or Path("schema")
+    if not schema.exists():
+        raise ConfigError(
+            f"no schema to find tenant tables in: {schema} does not exist",
+            hint="pass --schema DIR (migrations) or --dsn DSN",
+        )
+    tenants = tenant_tables_from_ddl([schema], tenant_column=config.tenant_column)
+    notes = [f"DDL not understood, tenant tables may be missing: {s}" for s in tenants.skipped]
+    return tenants, [], notes
+
+
+def run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    config = resolve({"tenant_column": args.tenant_column, "fail_on": args.fail_on})
+    if not args.paths and not (args.dsn or config.dsn):
+        raise ConfigError("nothing to lint", hint="pass PATH... (or --dsn for the database's SQL)")
+    started = time.perf_counter()
+    tenants, extra, notes = _inputs(args, config)
+    if not tenants.tables:
+        raise ConfigError(
+            f"no tenant tables with column {tenants.tenant_column!r} in {tenants.origin}",
+            hint="check --tenant-column",
+        )
+    result = Linter(tenants).lint_paths(args.paths, extra)
+    result.notes.extend(notes)
+    for note in result.notes:
+        _note(note)
+    duration = time.perf_counter() - started
+    render = render_json if args.format == "json" else render_console
+    sys.stdout.write(render(result, config.fail_on, duration))
+    return 1 if gating(result.findings, config.fail_on) else 0
+
+
+def main(argv: list[str]) -> int:
+    try:
+        return run(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error, already printed (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    except AuditError as exc:
+        print(f"rls-audit: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except psycopg.Error as exc:
+        print(f"rls-audit: error: database error: {first_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("RLS_AUDIT_DEBUG"):
+            raise
+        print(
+            f"rls-audit: error: internal error {type(exc).__name__}: {exc} "
+            "(set RLS_AUDIT_DEBUG=1 for the traceback and report it)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,319 @@
+"""The lint loop: split, parse, analyse each statement, run the rules, apply suppressions.
+
+Each statement is parsed on its own, so one that does not parse is reported (RLS303)
+and the next is linted as usual. Statements are SELECT, INSERT, UPDATE, DELETE, MERGE,
+TRUNCATE, COPY and EXPLAIN or PREPARE of those, the queries of CREATE VIEW /
+MATERIALIZED VIEW / TABLE AS, and the SQL inside function, procedure and DO bodies;
+other statements (DDL, grants, settings) are counted and skipped. A statement whose
+text does not name a tenant table is not even parsed: it can hold no violation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, TokenError
+
+from ..findings.check import Check
+from ..findings.model import Finding, sort_findings
+from .analyze import analyze
+from .names import quiet_sqlglot
+from .plpgsql import islands
+from .rls301_missing_tenant_predicate import MissingTenantPredicate
+from .rls302_insert_without_tenant import InsertWithoutTenant
+from .rls303_unparseable_statement import UnparseableStatement
+from .rls304_invalid_suppression import InvalidSuppression, SuppressionReport
+from .routines import routine_sources
+from .sources import Source, sources_of, walk
+from .split import split_chunks
+from .statement import ParseProblem, Statement
+from .suppress import Suppression, external_suppressions, find_suppressions
+from .tenants import TenantTables
+
+STATEMENT_RULES: tuple[type[Check], ...] = (
+    MissingTenantPredicate,
+    InsertWithoutTenant,
+    UnparseableStatement,
+)
+_DML_START = re.compile(r"\s*\(*\s*(SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|TABLE|VALUES)\b", re.I)
+_ANALYSABLE = re.compile(
+    r"\s*\(*\s*(?:SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|TABLE|VALUES|COPY|TRUNCATE)\b"
+    r"|\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY|RECURSIVE|MATERIALIZED)\s+)*VIEW\b"
+    r"|\s*CREATE\s+(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|UNLOGGED)\s+)*TABLE\b[^;(]*\bAS\b",
+    re.I,
+)
+_EXPLAIN = re.compile(
+    r"(?:EXPLAIN\s+(?:\([^)]*\)\s*|(?:ANALYZE|ANALYSE|VERBOSE)\s+)*"
+    r"|PREPARE\s+\w+\s*(?:\([^)]*\)\s*)?AS\s+)"
+    r"(?=\(*\s*(?:SELECT|WITH|INSERT|UPDATE|DELETE|MERGE|TABLE|VALUES)\b)",
+    re.I,
+)
+"""EXPLAIN and PREPARE wrap a query: the query is linted in place."""
+_COMMAND = re.compile(
+    r"\s*(?:ABORT|ALTER|ANALYZE|ANALYSE|BEGIN|CALL|CHECKPOINT|CLOSE|CLUSTER|COMMENT|COMMIT"
+    r"|CREATE|DEALLOCATE|DECLARE|DISCARD|DO|DROP|END|EXECUTE|EXPLAIN|FETCH|GRANT|IMPORT"
+    r"|LISTEN|LOAD|LOCK|MOVE|NOTIFY|PREPARE|REASSIGN|REFRESH|REINDEX|RELEASE|RESET|REVOKE"
+    r"|ROLLBACK|SAVEPOINT|SECURITY|SET|SHOW|START|TRUNCATE|UNLISTEN|VACUUM)\b",
+    re.I,
+)
+"""PostgreSQL commands that are not queries; any other first word is linted (and most
+likely reported as unparseable, as it is no SQL at all)."""
+_WORD = re.compile(r"[a-z_\x80-\uffff][a-z0-9_$\x80-\uffff]*|[(.]")
+"""Words of lower-cased statement text, and the `(` and `.` between them."""
+_SCOPE_WORDS = frozenset({"with", "lateral", "union", "intersect", "except", "unnest"})
+_NESTING_PATTERNS = (
+    " ( select ",
+    " ( with ",
+    " ( values ",
+    " ( table ",
+    " from ( ",
+    " join ( ",
+    " rows from ",
+)
+"""A subquery, a derived table, a parenthesised join, ROWS FROM: not a flat statement."""
+_QUERY_TYPES = (
+    exp.Query,
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Copy,
+    exp.TruncateTable,
+)
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    tenant_tables: TenantTables
+    files: int = 0
+    """Inputs linted: files, catalog objects, pg_stat_statements entries."""
+    statements: int = 0
+    notes: list[str] = field(default_factory=list)
+    """One-line remarks for the user (a source that could not be read, ...)."""
+
+
+def rule_names() -> dict[str, str]:
+    """Every accepted spelling of a lint rule (id or name) -> its id."""
+    out = {}
+    for rule in (*STATEMENT_RULES, InvalidSuppression):
+        out[rule.id] = rule.id
+        out[rule.name] = rule.id
+    return out
+
+
+class Linter:
+    """Lints SQL sources against one set of tenant tables."""
+
+    def __init__(self, tenants: TenantTables) -> None:
+        self.tenants = tenants
+        self.rules = [rule() for rule in STATEMENT_RULES]
+        self.suppression_rule = InvalidSuppression()
+        self.names = rule_names()
+        dialect = Dialect.get_or_raise("postgres")
+        self._tokenizer = dialect.tokenizer()
+        self._parser = dialect.parser()
+        self.statements = 0
+        self._tenant_names = frozenset(n.lower() for n in tenants.names())
+        quiet_sqlglot()
+
+    # -- entry points ----------------------------------------------------------------
+
+    def lint_paths(self, paths: Iterable[Path | str], extra: Iterable[Source] = ()) -> LintResult:
+        """Lint files and directories, then `extra` sources (each its own file)."""
+        findings: list[Finding] = []
+        files = 0
+        for path in walk(paths):
+            files += 1
+            findings.extend(self.lint_file(str(path), sources_of(path)))
+        for source in extra:
+            files += 1
+            findings.extend(self.lint_file(source.path, [source]))
+        return LintResult(sort_findings(findings), self.tenants, files, self.statements)
+
+    def lint_file(self, path: str, sources: list[Source]) -> list[Finding]:
+        """Lint the sources of one file; host-language suppressions span all of them."""
+        external = {
+            (e.line, e.column): e for s in sources for e in s.external
+        }  # one comment may sit above several literals
+        ext_sups = external_suppressions(
+            ((e.text, e.line, e.column) for e in external.values()), self.names
+        )
+        index = {key: n for n, key in enumerate(external)}
+        findings: list[Finding] = []
+        used_ext: set[int] = set()
+        seen: Counter[str] = Counter()  # identical statements of a file, told apart
+        for source in sources:
+            mine = {index[(e.line, e.column)] for e in source.external}
+            findings.extend(self._lint_source(source, ext_sups, mine, used_ext, seen))
+        if ext_sups:
+            report = SuppressionReport(path, tuple(ext_sups), frozenset(used_ext))
+            findings.extend(self.suppression_rule.check(report))
+        return findings
+
+    def lint_text(self, text: str, path: str = "<sql>") -> list[Finding]:
+        return sort_findings(self.lint_file(path, [Source(path, text)]))
+
+    # -- one source ------------------------------------------------------------------
+
+    def _lint_source(
+        self,
+        source: Source,
+        ext_sups: list[Suppression],
+        mine: set[int],
+        used_ext: set[int],
+        seen: Counter[str],
+    ) -> list[Finding]:
+        """`ext_sups` are the file's host-language suppressions; those in `mine` cover
+        this source."""
+        chunks = list(split_chunks(source.text))
+        sups = find_suppressions(source, chunks, self.names)
+        raw: list[tuple[int, Finding]] = []
+        for i, chunk in enumerate(chunks):
+            for stmt in self._statements(source, chunk.code, chunk.end, seen):
+                for rule in self.rules:
+                    raw.extend((i, f) for f in rule.check(stmt))
+        used: set[int] = set()
+        out = []
+        for i, finding in raw:
+            out.append(self._suppress(finding, i, sups, used, ext_sups, mine, used_ext))
+        if sups:
+            report = SuppressionReport(source.path, tuple(sups), frozenset(used))
+            out.extend(self.suppression_rule.check(report))
+        return out
+
+    @staticmethod
+    def _suppress(
+        finding: Finding,
+        chunk: int,
+        sups: list[Suppression],
+        used: set[int],
+        ext_sups: list[Suppression],
+        mine: set[int],
+        used_ext: set[int],
+    ) -> Finding:
+        for n, sup in enumerate(sups):
+            if sup.problem is None and sup.chunk == chunk and finding.rule in sup.rules:
+                used.add(n)
+                return replace(finding, suppressed=sup.reason)
+        for n in sorted(mine):
+            sup = ext_sups[n]
+            if sup.problem is None and finding.rule in sup.rules:
+                used_ext.add(n)
+                return replace(finding, suppressed=sup.reason)
+        return finding
+
+    def _statements(
+        self, source: Source, code: int, end: int, seen: Counter[str]
+    ) -> Iterator[Statement]:
+        """The statements to check in source.text[code:end] (several for a routine)."""
+        if source.language == "plpgsql":
+            body = source.text[code:end]
+            for offset, text in islands(body):
+                yield self._statement(source, code + offset, text, seen)
+            return
+        children = routine_sources(source, code, end)
+        if children is not None:
+            for child in children:
+                for chunk in split_chunks(child.text):
+                    yield from self._statements(child, chunk.code, chunk.end, seen)
+            return
+        text = source.text[code:end]
+        explain = _EXPLAIN.match(text)
+        if explain:
+            code, text = code + explain.end(), text[explain.end() :]
+        yield self._statement(source, code, text, seen)
+
+    def _shape(self, lowered: str) -> tuple[bool, int]:
+        """(flat, mentions): whether the statement's text shows no subquery, CTE, set
+        operation or LATERAL, and how often it names a tenant table (qualifiers `t.col`
+        aside). Plain string operations: a loop over sqlglot's tokens costs more."""
+        words = _WORD.findall(lowered)
+        joined = f" {' '.join(words)} "
+        mentions = sum(
+            joined.count(f" {name} ") - joined.count(f" {name} . ")
+            for name in self._tenant_names
+            if name in joined
+        )
+        flat = (
+            _SCOPE_WORDS.isdisjoint(words)
+            and not any(pattern in joined for pattern in _NESTING_PATTERNS)
+            # INSERT ... SELECT, or a second SELECT somewhere
+            and words.count("select") <= (1 if words and words[0] == "select" else 0)
+        )
+        return flat, mentions
+
+    def _statement(self, source: Source, start: int, text: str, seen: Counter[str]) -> Statement:
+        self.statements += 1
+        key = text.strip()
+        ordinal = seen[key]
+        seen[key] += 1
+        if not _ANALYSABLE.match(text) and _COMMAND.match(text):  # DDL, grants, settings
+            return Statement(source, start, text, ordinal=ordinal)
+        lowered = text.lower()
+        if not any(name in lowered for name in self._tenant_names):  # nothing to find
+            return Statement(source, start, text, ordinal=ordinal)
+        try:
+            tokens = self._tokenizer.tokenize(text)
+            trees = self._parser.parse(tokens, text)
+        except (ParseError, TokenError) as exc:
+            return Statement(source, start, text, error=_problem(exc, text), ordinal=ordinal)
+        tree = next((t for t in trees if t is not None), None)
+        query = _query_of(tree)
+        if query is None:
+            if isinstance(tree, exp.Command) and _DML_START.match(text):
+                problem = ParseProblem("the parser does not support this statement's syntax", 0)
+                return Statement(source, start, text, error=problem, ordinal=ordinal)
+            return Statement(source, start, text, ordinal=ordinal)
+        analysis = analyze(
+            query,
+            self.tenants,
+            variables=source.variables,
+            variables_first=source.language == "plpgsql",
+            shape=self._shape(lowered) if query is tree else None,
+        )
+        context = _created(tree) if query is not tree else ""
+        return Statement(source, start, text, analysis, ordinal=ordinal, context=context)
+
+
+def _query_of(tree: exp.Expression | None) -> exp.Expression | None:
+    """The part of a statement to analyse: the statement, or the query of a CREATE."""
+    if isinstance(tree, _QUERY_TYPES):
+        return tree
+    if isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Query):
+        return tree.expression
+    return None
+
+
+def _created(tree: exp.Expression | None) -> str:
+    """`view public.v` for CREATE VIEW public.v AS ..., the object a statement defines."""
+    if not isinstance(tree, exp.Create) or not isinstance(tree.this, exp.Table):
+        return ""
+    props = tree.args.get("properties")
+    materialized = props is not None and any(
+        isinstance(p, exp.MaterializedProperty) for p in props.expressions
+    )
+    kind = str(tree.args.get("kind") or "").lower()
+    kind = f"materialized {kind}" if materialized else kind
+    return f"{kind} {tree.this.sql(dialect='postgres')}"
+
+
+def _problem(exc: ParseError | TokenError, text: str) -> ParseProblem:
+    errors = getattr(exc, "errors", None) or []
+    if not errors:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return ParseProblem(first[:200], 0)
+    err = errors[0]
+    line, col = int(err.get("line") or 1), int(err.get("col") or 1)
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    offset = starts[min(line, len(starts)) - 1] + col - 1
+    offset -= max(len(err.get("highlight") or "") - 1, 0)
+    near = (err.get("highlight") or "").strip()
+    message = str(err.get("description") or "syntax error")
+    return ParseProblem(f"{message}" + (f" at {near!r}" if near else ""), max(offset, 0))

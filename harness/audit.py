@@ -10,7 +10,7 @@ import platform
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from .errors import ConfigError, ConnectionFailed
 from .findings.check import Check
 from .findings.model import Finding, ObjectRef, Outcome, Severity, sort_findings
 from .findings.registry import all_checks
+from .lint import get_lint_rules, lint_catalog
 from .schema_loader import LoadReport, schema_files
 from .target import Target, redact, start_target
 from .target.dsn import first_line
@@ -148,6 +149,38 @@ def run_checks(checks: list[type[Check]], catalog: Catalog) -> list[Finding]:
     return findings
 
 
+def lint_stage(catalog: Catalog, api_roles: tuple[str, ...]) -> list[Finding]:
+    """The query lint over the catalog's views and functions.
+
+    A view or function no API role can reach (a platform-wide statistics view, say) may
+    read every tenant on purpose: its findings stay in the report, as info.
+    """
+    out = []
+    for finding in lint_catalog(catalog):
+        container = finding.location.path if finding.location else ""
+        kind, _, name = container.rpartition(" ")
+        if kind and not _reachable(catalog, kind, name, api_roles):
+            finding = replace(
+                finding,
+                severity=Severity.INFO,
+                message=f"{finding.message} ({kind} {name} is not reachable by the API roles)",
+            )
+        out.append(finding)
+    return out
+
+
+def _reachable(catalog: Catalog, kind: str, name: str, api_roles: tuple[str, ...]) -> bool:
+    if kind == "function":
+        known = {r.name for r in catalog.roles}
+        return any(
+            any(f.signature == name for f in catalog.functions_executable_by(role))
+            for role in api_roles
+            if role in known
+        )
+    grantees = {*api_roles, "PUBLIC"}
+    return any(g.privilege == "SELECT" and g.grantee in grantees for g in catalog.grants_on(name))
+
+
 def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
     """Run the audit described by `config` and return its findings; writes no report."""
     run = RunInfo(
@@ -170,6 +203,9 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
             )
         progress(f"running {len(checks)} static checks")
         findings = run_checks(checks, catalog)
+        progress("linting the database's views and functions")
+        findings.extend(lint_stage(catalog, config.api_roles))
+        checks = [*checks, *get_lint_rules()]
         # --- probes: the dynamic stage (harness/probes), in one rolled-back transaction
         matrix = None
         if getattr(config, "probes", True):
@@ -184,6 +220,28 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
             run.load["probes"] = probe_result.stats
             checks = [*checks, *get_probes()]
         # --- end probes
+        # --- plans: EXPLAIN under the API role (harness/plans); after the probes, because on
+        # a database the audit created it commits its generated rows (VACUUM needs them).
+        if config.plans:
+            from .plans import get_plan_checks, run_plan_stage
+
+            with psycopg.connect(
+                target.conninfo(dbname), autocommit=True, connect_timeout=10
+            ) as plan_conn:
+                plan_result = run_plan_stage(
+                    plan_conn,
+                    catalog,
+                    ephemeral=config.schema is not None or not config.dsn,
+                    seed=config.probe_seed,
+                    rows=config.plan_rows,
+                    tenant_guc=config.tenant_guc,
+                    api_role=config.api_roles[0],
+                    progress=progress,
+                )
+            findings.extend(plan_result.findings)
+            run.load["plans"] = plan_result.summary()
+            checks = [*checks, *get_plan_checks()]
+        # --- end plans
     run.duration_s = round(time.perf_counter() - started, 3)
     # --- gate: suppressions and baseline mark findings, never drop them (findings/baseline.py)
     from .findings.baseline import gate

@@ -77,6 +77,9 @@ def _audit_parser() -> argparse.ArgumentParser:
     p.add_argument("--context", dest="context_mode", help="tenant context: guc, jwt or sql")
     p.add_argument("--jwt-claim", dest="jwt_claim_path", help="e.g. app_metadata.tenant_id")
     p.add_argument("--context-sql", help="SQL that sets the tenant, with %%(tenant)s")
+    p.add_argument("--no-plans", dest="plans", action="store_false", default=None,
+                   help="skip the plan stage (EXPLAIN under the API role)")  # fmt: skip
+    p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
     return p
@@ -164,6 +167,9 @@ def cmd_fix(argv: list[str]) -> int:
     p.add_argument("--docker-image", help="image for the docker backend")
     p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
     p.add_argument("--owner-role", help="role that owns the schema objects (default postgres)")
+    p.add_argument("--no-plans", dest="plans", action="store_false", default=None,
+                   help="skip the plan stage (EXPLAIN under the API role)")  # fmt: skip
+    p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress")
     args = p.parse_args(argv)

@@ -57,6 +57,10 @@ class AuditConfig:
     context_sql: str | None = None
     """Custom SQL run by the trusted server, with %(tenant)s, %(role)s, %(sub)s."""
     # --- end probes ---
+    plans: bool = True
+    """Run the plan stage (`--no-plans` skips it)."""
+    plan_rows: int = 100_000
+    """Rows generated in all before EXPLAIN, on targets the audit created."""
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     """Where each non-default value came from: option, environment or file."""
@@ -70,6 +74,13 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
     try:
         if key in PROBE_CHOICES:  # probes
             return _probe_value(key, value)
+        if key == "plans":
+            return _probe_value("probes", value)
+        if key == "plan_rows":
+            rows = int(value)
+            if rows < 1000:
+                raise ValueError(f"at least 1000 rows, got {rows}")
+            return rows
         if key in ("schema", "output", "baseline", "write_baseline"):
             return None if value in (None, "") else Path(str(value))
         if key == "suppress":

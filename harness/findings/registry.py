@@ -9,9 +9,20 @@ from .check import Check
 
 def all_checks() -> list[type[Check]]:
     """Every built-in check, imported lazily from each stage package."""
+    from ..lint import get_lint_rules
+    from ..plans import get_plan_checks
+    from ..probes import get_probes
     from ..rules import get_rules
+    from .suppressions import SuppressionExpired, SuppressionUnused
 
-    checks: list[type[Check]] = [*get_rules()]
+    checks: list[type[Check]] = [
+        *get_rules(),
+        SuppressionExpired,
+        SuppressionUnused,
+        *get_probes(),
+        *get_plan_checks(),
+        *get_lint_rules(),
+    ]
     _assert_unique(checks)
     return sorted(checks, key=lambda c: c.id)
 

@@ -114,7 +114,9 @@ def controls_of(
 ) -> set[str]:
     ids = {c.id for c in CONTROLS if category in c.categories and stage in c.stages}
     ids.update(RULE_CONTROLS.get(rule, ()))
-    ids.update(getattr(check, "controls", ()) or ())
+    declared = getattr(check, "controls", ())
+    if isinstance(declared, (tuple, list, set, frozenset)):  # a check's own mapping, if any
+        ids.update(declared)
     return ids
 
 

@@ -41,6 +41,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             "duration_s": run["duration_s"],
         },
         "findings": [f.to_dict() for f in result.findings],
+        "matrix": result.matrix.to_dict() if getattr(result, "matrix", None) else None,
     }
 
 

@@ -84,18 +84,46 @@ def access_matrix(result: AuditResult) -> AccessMatrix | None:
     if not probed:
         return static
     cells = dict(static.cells)
-    for raw in probed:
+    for raw in getattr(probed, "cells", probed):
         cell = _from_probe(raw)
-        cells[(cell.relation, cell.role, cell.command)] = cell
+        if cell is not None:
+            cells[(cell.relation, cell.role, cell.command)] = cell
     relations = tuple(dict.fromkeys([*static.relations, *(k[0] for k in cells)]))
     roles = tuple(dict.fromkeys([*static.roles, *(k[1] for k in cells)]))
     return AccessMatrix("probe (static where no probe ran)", roles, relations, cells)
 
 
-def _from_probe(raw: Any) -> AccessCell:
+def _probe_outcome(own: str, other: str) -> str | None:
+    """A probe cell's (own rows, other tenants' rows) pair as one matrix outcome."""
+    if other == "leaked":
+        return "exposed"
+    if "error" in (own, other):
+        return "inconclusive"
+    if own == "allowed":
+        return "confined"
+    if own == "denied" or other == "denied":
+        return "denied"
+    return None  # not tried: the static cell stays
+
+
+def _from_probe(raw: Any) -> AccessCell | None:
     def get(name: str, default: Any = None) -> Any:
         return raw.get(name, default) if isinstance(raw, dict) else getattr(raw, name, default)
 
+    if get("own") is not None or get("other") is not None:  # harness.probes.matrix.Cell
+        own, other = str(get("own", "not-tried")), str(get("other", "not-tried"))
+        outcome = _probe_outcome(own, other)
+        if outcome is None:
+            return None
+        return AccessCell(
+            relation=str(get("relation")),
+            role=str(get("role")),
+            command=str(get("command")).upper(),
+            outcome=outcome,
+            detail=f"own rows: {own}; other tenants' rows: {other}; {get('tries', 0)} tries",
+            source="probe",
+            sql=None,
+        )
     outcome = str(get("outcome", "inconclusive")).lower()
     return AccessCell(
         relation=str(get("relation")),

@@ -83,7 +83,7 @@ def check_report(path: Path, schema: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("backend", "stages"), [("local", []), ("embedded", ["--no-probes"])], ids=["local", "embedded"]
+    ("backend", "stages"), [("local", ["--plan-rows", "20000"]), ("embedded", ["--no-probes", "--no-plans"])], ids=["local", "embedded"]
 )
 def test_audit_of_the_bundled_schema_writes_the_json_report(tmp_path, backend, stages):
     proc = run_cli("--schema", "schema", "--backend", backend, "--format", "json",
@@ -98,7 +98,7 @@ def test_audit_of_the_bundled_schema_writes_the_json_report(tmp_path, backend, s
 def test_the_spec009_as_written_fixture_loads_and_is_audited(tmp_path):
     schema = "tests/schemas/spec009_as_written"
     exit_code = main(["--schema", schema, "--backend", "local", "--format", "json",
-                      "--output", str(tmp_path), "--quiet", "--no-probes"])
+                      "--output", str(tmp_path), "--quiet", "--no-probes", "--no-plans"])
     assert exit_code in (0, 1)
     doc = check_report(tmp_path / "rls-audit.json", schema)
     assert doc["summary"]["tenant_tables"] >= 4

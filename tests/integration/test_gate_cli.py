@@ -20,7 +20,7 @@ FIXTURE = ROOT / "tests" / "schemas" / "posture_base"
 def audit(capsys, target, schema: Path, out: Path, *args: str) -> tuple[int, str, dict]:
     """One in-process run on the session's server (--dsn plus --schema: a scratch database)."""
     code = main(["--dsn", target.conninfo(), "--schema", str(schema), "--format", "console,json",
-                 "--output", str(out), *args])  # fmt: skip
+                 "--output", str(out), "--no-probes", "--no-plans", *args])  # fmt: skip
     stdout = capsys.readouterr().out
     return code, stdout, json.loads((out / "rls-audit.json").read_text())
 

@@ -47,6 +47,8 @@ def reports(tmp_path_factory) -> dict[str, Path]:
                 FORMATS,
                 "--output",
                 str(out[name]),
+                "--plan-rows",
+                "5000",
                 "--quiet",
             ],
             cwd=ROOT,

@@ -27,7 +27,7 @@ from .findings.registry import all_checks
 from .lint import get_lint_rules, lint_catalog
 from .schema_loader import LoadReport, schema_files
 from .target import Target, redact, start_target
-from .target.dsn import first_line
+from .target.dsn import first_line, read_only_dsn
 from .target.janitor import build_template, clone, drop_database
 
 Progress = Callable[[str], None]
@@ -47,6 +47,10 @@ class RunInfo:
     duration_s: float = 0.0
     python: str = platform.python_version()
     load: dict[str, Any] = field(default_factory=dict)
+    trace: dict[str, Any] | None = None
+    """Fingerprints before and after an in-place `--dsn` audit and their verdict (trace.py)."""
+    read_only: bool = False
+    """--read-only: the server refused writes for every session of the run."""
 
 
 @dataclass
@@ -90,7 +94,15 @@ def audit_database(
         schema_files(Path(config.schema))  # refuse a bad directory before starting a server
     with ExitStack() as stack:
         progress(f"starting backend {config.backend if not config.dsn else 'dsn'}")
-        target = start_target(config.backend, dsn=config.dsn, image=config.docker_image)
+        dsn = config.dsn
+        # --- read-only: every session gets default_transaction_read_only (target/dsn.py)
+        if getattr(config, "read_only", False):
+            if not dsn or config.schema is not None:
+                raise ConfigError("--read-only audits a database in place: --dsn, no --schema")
+            dsn, run.read_only = read_only_dsn(dsn), True
+            run.load["probes"] = {"skipped": "--read-only: the probes write, they did not run"}
+        # --- end read-only
+        target = start_target(config.backend, dsn=dsn, image=config.docker_image)
         stack.callback(target.close)
         run.backend = target.backend
         run.server_version = target.server_version
@@ -190,6 +202,14 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
     started = time.perf_counter()
     checks = [c for c in all_checks() if c.stage.value == "static"]
     with audit_database(config, run, progress) as (target, dbname):
+        # --- trace: fingerprint a database audited in place, before the stages (trace.py)
+        trace_before = None
+        if config.dsn and config.schema is None:
+            from .trace import take
+
+            progress("fingerprinting the database before the audit")
+            trace_before = take(target.conninfo(dbname), config.tenant_column)
+        # --- end trace
         progress("reading the catalog")
         try:
             conn = psycopg.connect(target.conninfo(dbname), autocommit=True, connect_timeout=10)
@@ -208,7 +228,7 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
         checks = [*checks, *get_lint_rules()]
         # --- probes: the dynamic stage (harness/probes), in one rolled-back transaction
         matrix = None
-        if getattr(config, "probes", True):
+        if getattr(config, "probes", True) and not run.read_only:  # probes write: not here
             from .probes import get_probes, run_probes
 
             def conn_factory() -> psycopg.Connection:
@@ -242,6 +262,13 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
             run.load["plans"] = plan_result.summary()
             checks = [*checks, *get_plan_checks()]
         # --- end plans
+        # --- trace: ... and after them; the verdict goes into the report (trace.py)
+        if trace_before is not None:
+            from .trace import take, verdict
+
+            progress("fingerprinting the database after the audit")
+            run.trace = verdict(trace_before, take(target.conninfo(dbname), config.tenant_column))
+        # --- end trace
     run.duration_s = round(time.perf_counter() - started, 3)
     # --- gate: suppressions and baseline mark findings, never drop them (findings/baseline.py)
     from .findings.baseline import gate

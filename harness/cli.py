@@ -80,6 +80,8 @@ def _audit_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-plans", dest="plans", action="store_false", default=None,
                    help="skip the plan stage (EXPLAIN under the API role)")  # fmt: skip
     p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
+    p.add_argument("--read-only", action="store_true", default=None,
+                   help="with --dsn: read-only sessions and no probes")  # fmt: skip
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
     return p

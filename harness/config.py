@@ -61,6 +61,9 @@ class AuditConfig:
     """Run the plan stage (`--no-plans` skips it)."""
     plan_rows: int = 100_000
     """Rows generated in all before EXPLAIN, on targets the audit created."""
+    read_only: bool = False
+    """--read-only: every session of the run is read-only (the server refuses writes);
+    needs --dsn without --schema; the probes, which write, are skipped."""
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     """Where each non-default value came from: option, environment or file."""
@@ -74,7 +77,7 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
     try:
         if key in PROBE_CHOICES:  # probes
             return _probe_value(key, value)
-        if key == "plans":
+        if key in ("plans", "read_only"):
             return _probe_value("probes", value)
         if key == "plan_rows":
             rows = int(value)

@@ -62,11 +62,19 @@ class Actor:
 class Timeouts:
     statement_ms: int = 5000
     lock_ms: int = 1000
+    idle_ms: int = 60000
+    """idle_in_transaction_session_timeout: a stalled audit never holds its locks for long."""
+
+
+APPLICATION_NAME = "rls-audit"
+"""How the audit's sessions appear in pg_stat_activity."""
 
 
 def connect(conninfo: str, *, timeout: int = 10) -> psycopg.Connection[Any]:
     """An autocommit connection: transactions are explicit `transaction()` blocks."""
-    return psycopg.connect(conninfo, autocommit=True, connect_timeout=timeout)
+    return psycopg.connect(
+        conninfo, autocommit=True, connect_timeout=timeout, application_name=APPLICATION_NAME
+    )
 
 
 def claims(actor: Actor, spec: ContextSpec) -> dict[str, Any]:
@@ -137,12 +145,13 @@ def restore(conn: psycopg.Connection[Any], spec: ContextSpec) -> None:
 def audit_transaction(
     conn: psycopg.Connection[Any], timeouts: Timeouts = Timeouts()
 ) -> Iterator[psycopg.Connection[Any]]:
-    """A transaction that is always rolled back, with statement and lock timeouts."""
+    """A transaction that is always rolled back, with statement, lock and idle timeouts."""
     with conn.transaction(force_rollback=True):
         conn.execute(
             "select pg_catalog.set_config('statement_timeout', %s, true),"
-            " pg_catalog.set_config('lock_timeout', %s, true)",
-            (f"{timeouts.statement_ms}ms", f"{timeouts.lock_ms}ms"),
+            " pg_catalog.set_config('lock_timeout', %s, true),"
+            " pg_catalog.set_config('idle_in_transaction_session_timeout', %s, true)",
+            (f"{timeouts.statement_ms}ms", f"{timeouts.lock_ms}ms", f"{timeouts.idle_ms}ms"),
         )
         yield conn
 

@@ -29,6 +29,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rls-docker-image", default=DEFAULT_IMAGE)
     group.addoption("--rls-owner-role", default="postgres")
     parser.addini("rls_backend", "default for --rls-backend", default="auto")
+    from .probes.pytest_items import add_options
+
+    add_options(group)
 
 
 def _backends(config: pytest.Config) -> list[str]:
@@ -163,3 +166,64 @@ def rls_conn(rls_clone_factory, rls_template: str) -> psycopg.Connection:
 def rls_blank_conn(rls_clone_factory, rls_blank_template: str) -> psycopg.Connection:
     """Superuser autocommit connection to a fresh database with only the shim applied."""
     return rls_clone_factory(rls_blank_template)
+
+
+# -- isolation tests written by teams: generated tenants, acting as one of them ------------
+
+
+@pytest.fixture
+def rls_context():
+    """How `as_tenant` sets the tenant (override for JWT claims or a custom snippet):
+    a `harness.db.ContextSpec`, by default the GUC `app.current_tenant_id`."""
+    from .db import ContextSpec
+
+    return ContextSpec()
+
+
+@pytest.fixture
+def tenant_factory():
+    """make(conn, count=2, *, tenant_column="tenant_id") -> ids of new tenants, each with
+    generated rows in every tenant table of that database (use it on a clone)."""
+    from .probes.assertions import generate_tenants
+
+    calls = iter(range(1, 1 << 30))
+
+    def make(
+        conn: psycopg.Connection, count: int = 2, *, tenant_column: str = "tenant_id", **kw
+    ) -> list[str]:
+        kw.setdefault("seed", next(calls))  # fresh ids and canaries on every call
+        return generate_tenants(conn, count, tenant_column=tenant_column, **kw)
+
+    return make
+
+
+@pytest.fixture
+def as_tenant(rls_context):
+    """with as_tenant(conn, tenant_id, role="authenticated"): the block runs in a savepoint
+    acting as that tenant under the API role (tenant None: no context; raw="": a garbage
+    one); role, context and every write are rolled back after."""
+    from .db import Actor, as_actor
+
+    def enter(
+        conn: psycopg.Connection,
+        tenant: str | None,
+        *,
+        role: str = "authenticated",
+        sub: str | None = None,
+        raw: str | None = None,
+        context=None,
+    ):
+        actor = Actor(role, tenant, sub=sub, raw=raw)  # raw: a garbage context ('' ...)
+        return as_actor(conn, actor, context or rls_context)
+
+    return enter
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """With --rls-probes, every probe is a test item as well (spread by pytest-xdist)."""
+    if config.getoption("--rls-probes"):
+        from .probes.pytest_items import probe_items
+
+        items.extend(probe_items(session))

@@ -136,6 +136,9 @@ def load_schema(
                 script = path.read_text("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"cannot read schema file {path}: {exc}") from None
+            if "\x00" in script:  # the server would see the text cut short at the NUL
+                line = script.count("\n", 0, script.index("\x00")) + 1
+                raise ConfigError(f"cannot read schema file {path}: NUL byte at line {line}")
             count += apply_script(conn, script, source=str(path))
     finally:
         if not conn.closed and conn.info.transaction_status == conn.info.transaction_status.IDLE:

@@ -72,9 +72,21 @@ class Source:
         return self.line + index, col
 
 
+MAX_BYTES = 10_000_000
+"""Larger files are refused: application SQL is never this big, a dump or a binary is."""
+
+
 def read_text(path: Path) -> str:
     try:
-        return path.read_text("utf-8")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(
+                f"cannot read {path}: {size} bytes, more than the {MAX_BYTES} a lint input may have"
+            )
+        text = path.read_text("utf-8")
+        if "\x00" in text:
+            raise ConfigError(f"cannot read {path}: binary file (it holds NUL bytes)")
+        return text
     except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read {path}: not UTF-8 ({exc.reason})") from None
     except OSError as exc:

@@ -19,7 +19,16 @@ from .. import db
 from ..catalog import Catalog, Table
 from ..findings.model import ObjectRef
 from .matrix import MatrixRecorder
-from .oracle import Canaries, Change, Checksums, changes, checksum_query, checksums
+from .oracle import (
+    Canaries,
+    Change,
+    Checksums,
+    changes,
+    checksum_query,
+    checksums,
+    merged,
+    touched,
+)
 from .population import Populator, SeedRow, Tenant, World
 from .runner import Outcome, Runner
 from .scope import Scope
@@ -60,6 +69,7 @@ class ProbeContext:
     matrix: MatrixRecorder = field(default_factory=MatrixRecorder)
     conn_factory: Callable[[], psycopg.Connection[Any]] | None = None
     baseline: Checksums = field(default_factory=dict)
+    baseline_versions: Checksums = field(default_factory=dict)
     populator: Populator | None = None
     _privileges: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
@@ -67,6 +77,26 @@ class ProbeContext:
     @cached_property
     def checksum_sql(self) -> sql.Composed:
         return checksum_query(self.scope)
+
+    @cached_property
+    def versions_sql(self) -> sql.Composed:
+        return checksum_query(self.scope, fast=True)
+
+    def take_baseline(self) -> None:
+        """Content and row-version checksums of every table, as the login role."""
+        self.baseline = checksums(self.conn, self.checksum_sql)
+        self.baseline_versions = checksums(self.conn, self.versions_sql)
+
+    def _content_after(
+        self, before: Checksums, versions: Checksums, actor: str | None
+    ) -> Checksums:
+        """Content checksums now, re-hashing only the tables whose row versions moved for
+        someone other than the actor (the actor's own rows may change)."""
+        moved = touched(versions, checksums(self.conn, self.versions_sql), actor)
+        if not moved:
+            return before
+        fresh = checksums(self.conn, checksum_query(self.scope, moved))
+        return merged(before, moved, fresh)
 
     @cached_property
     def canaries(self) -> Canaries:
@@ -155,14 +185,18 @@ class ProbeContext:
             setup = list(setup)
             for s, p in setup:
                 self.conn.execute(s, p)
-            before = checksums(self.conn, self.checksum_sql) if setup else self.baseline
+            if setup:
+                before = checksums(self.conn, self.checksum_sql)
+                versions = checksums(self.conn, self.versions_sql)
+            else:
+                before, versions = self.baseline, self.baseline_versions
             db.become(self.conn, actor, self.config.context)
             if copy_rows is not None:
                 outcome = self.runner.attempt(stmt, copy_rows=copy_rows)
             else:
                 outcome = self.runner.attempt(stmt, params)
             db.restore(self.conn, self.config.context)
-            after = checksums(self.conn, self.checksum_sql)
+            after = self._content_after(before, versions, actor.tenant)
             extra = then() if then is not None else None
         return outcome, changes(before, after, actor.tenant), extra
 

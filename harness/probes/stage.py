@@ -15,7 +15,6 @@ from ..catalog import Catalog
 from ..findings.model import Finding, ObjectRef, Outcome
 from .context import ProbeConfig, ProbeContext
 from .matrix import AccessMatrix
-from .oracle import checksums
 from .population import Populator, make_tenants
 from .runner import Runner
 from .scope import build_scope
@@ -94,7 +93,7 @@ def run_probes(
             conn_factory=conn_factory,
             populator=populator,
         )
-        ctx.baseline = checksums(conn, ctx.checksum_sql)
+        ctx.take_baseline()
         for check_cls in checks:
             progress(f"probe {check_cls.id} {check_cls.name}")
             try:

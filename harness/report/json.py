@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 def to_document(result: AuditResult) -> dict[str, Any]:
     run = asdict(result.run)
     counts = result.counts()
-    return {
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": run["tool"], "version": run["version"]},
         "target": {
@@ -43,6 +43,11 @@ def to_document(result: AuditResult) -> dict[str, Any]:
         "findings": [f.to_dict() for f in result.findings],
         "matrix": result.matrix.to_dict() if getattr(result, "matrix", None) else None,
     }
+    if run.get("read_only"):  # --read-only runs say so (harness/audit.py)
+        document["target"]["read_only"] = True
+    if run.get("trace") is not None:  # only an in-place --dsn audit has one (harness/trace.py)
+        document["target"]["trace"] = run["trace"]
+    return document
 
 
 def render(result: AuditResult) -> str:

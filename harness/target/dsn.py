@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from ..db import APPLICATION_NAME
 from ..errors import ConfigError, ConnectionFailed
 from .base import ServerInfo, redact
 
@@ -12,6 +13,16 @@ from .base import ServerInfo, redact
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def read_only_dsn(dsn: str) -> str:
+    """The DSN with `default_transaction_read_only=on`: the server refuses every write of
+    every session opened with it, whatever the audit's code does."""
+    try:
+        options = conninfo_to_dict(dsn).get("options") or ""
+    except psycopg.ProgrammingError:
+        return dsn  # ExistingServer refuses it with its own message
+    return make_conninfo(dsn, options=f"{options} -c default_transaction_read_only=on".strip())
 
 
 class ExistingServer:
@@ -24,6 +35,8 @@ class ExistingServer:
                 hint="use postgresql://user@host:port/dbname or 'host=... dbname=...'",
             ) from None
         self.backend = "dsn"
+        if not conninfo_to_dict(dsn).get("application_name"):  # visible in pg_stat_activity
+            dsn = make_conninfo(dsn, application_name=APPLICATION_NAME)
         self.info = ServerInfo(backend="dsn", dsn=dsn, description=f"existing server {redact(dsn)}")
 
     @property

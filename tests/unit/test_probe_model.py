@@ -11,7 +11,7 @@ from harness.config import resolve
 from harness.errors import ConfigError
 from harness.probes import get_probes
 from harness.probes.matrix import MatrixRecorder
-from harness.probes.oracle import PLATFORM, changes
+from harness.probes.oracle import PLATFORM, changes, merged, touched
 from harness.probes.population import make_tenants
 from harness.probes.scope import build_scope
 from harness.probes.strategies import TypeInfo, canary_text, plan_column, value_strategy
@@ -91,6 +91,18 @@ def test_checksum_changes_ignore_the_actor_and_name_the_victim() -> None:
     after = {("app.t", "A"): ("q", 3), ("app.t", "B"): ("y", 1), ("app.s", PLATFORM): ("w", 3)}
     found = changes(before, after, "A")
     assert [(c.table, c.owner) for c in found] == [("app.s", PLATFORM)]
+
+
+def test_only_tables_whose_row_versions_moved_are_hashed_again() -> None:
+    versions = {("app.t", "A"): ("v1", 2), ("app.s", "B"): ("v2", 1)}
+    moved = {("app.t", "A"): ("v1", 2), ("app.s", "B"): ("v3", 1), ("app.s", "C"): ("v4", 1)}
+    assert touched(versions, moved) == {"app.s"}
+    assert touched(versions, {**versions, ("app.t", "A"): ("v9", 3)}, "A") == set()
+    full = {("app.t", "A"): ("x", 2), ("app.s", "B"): ("y", 1)}
+    fresh = {("app.s", "B"): ("y", 1), ("app.s", "C"): ("z", 1)}
+    after = merged(full, {"app.s"}, fresh)
+    assert after == {("app.t", "A"): ("x", 2), ("app.s", "B"): ("y", 1), ("app.s", "C"): ("z", 1)}
+    assert [c.owner for c in changes(full, after, "A")] == ["C"]
 
 
 def test_matrix_keeps_the_worst_result() -> None:

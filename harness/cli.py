@@ -10,6 +10,7 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -280,8 +281,13 @@ def main(argv: list[str] | None = None) -> int:
         "diff": cmd_diff,
         "export-pgtap": cmd_export_pgtap,
     }[command]
+    return guarded(handler, rest)
+
+
+def guarded(handler: Callable[[list[str]], int], argv: list[str]) -> int:
+    """Run a command; every error a user can meet becomes one line and exit 2."""
     try:
-        return handler(rest)
+        return handler(argv)
     except AuditError as exc:
         print(f"rls-audit: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -8,16 +8,12 @@ or input error, printed as one line `rls-audit: error: ...` without a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-import psycopg
-
 from ..config import AuditConfig, resolve
-from ..errors import AuditError, ConfigError
-from ..target.dsn import first_line
+from ..errors import ConfigError
 from .ddl import tenant_tables_from_ddl
 from .engine import Linter
 from .report import gating, render_console, render_json
@@ -96,25 +92,15 @@ def run(argv: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        return run(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error, already printed (2)
-        return exc.code if isinstance(exc.code, int) else 2
-    except AuditError as exc:
-        print(f"rls-audit: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except psycopg.Error as exc:
-        print(f"rls-audit: error: database error: {first_line(exc)}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        if os.environ.get("RLS_AUDIT_DEBUG"):
-            raise
-        print(
-            f"rls-audit: error: internal error {type(exc).__name__}: {exc} "
-            "(set RLS_AUDIT_DEBUG=1 for the traceback and report it)",
-            file=sys.stderr,
-        )
-        return 2
+    from ..cli import guarded
+
+    def run_or_usage(args: list[str]) -> int:
+        try:
+            return run(args)
+        except SystemExit as exc:  # argparse: --help (0) or a usage error, already printed (2)
+            return exc.code if isinstance(exc.code, int) else 2
+
+    return guarded(run_or_usage, argv)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,24 @@ class ServerInfo:
         return conninfo_to_dict(self.dsn).get("dbname") or "postgres"
 
 
+class InfoBacked:
+    """The Target protocol's read side, for backends that keep a ServerInfo once started."""
+
+    info: ServerInfo | None
+
+    @property
+    def server_version(self) -> str:
+        return self.info.server_version if self.info else ""
+
+    @property
+    def server_version_num(self) -> int:
+        return self.info.server_version_num if self.info else 0
+
+    def conninfo(self, dbname: str | None = None) -> str:
+        assert self.info is not None, "server not started"
+        return self.info.conninfo(dbname)
+
+
 def redact(dsn: str) -> str:
     """The DSN without its password, fit for reports and logs."""
     try:

@@ -10,7 +10,7 @@ import contextlib
 import os
 
 from ..errors import BackendUnavailable
-from .base import ServerInfo
+from .base import InfoBacked, ServerInfo
 from .readiness import wait_ready
 
 DEFAULT_IMAGE = "postgres:17-alpine"
@@ -35,25 +35,13 @@ def docker_available() -> str | None:
     return None
 
 
-class DockerServer:
+class DockerServer(InfoBacked):
     backend = "docker"
 
     def __init__(self, image: str = DEFAULT_IMAGE) -> None:
         self.image = image
         self.container = None
         self.info: ServerInfo | None = None
-
-    @property
-    def server_version(self) -> str:
-        return self.info.server_version if self.info else ""
-
-    @property
-    def server_version_num(self) -> int:
-        return self.info.server_version_num if self.info else 0
-
-    def conninfo(self, dbname: str | None = None) -> str:
-        assert self.info is not None, "container not started"
-        return self.info.conninfo(dbname)
 
     def start(self, *, timeout: float = 120.0) -> DockerServer:
         reason = docker_available()

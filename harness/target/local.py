@@ -21,7 +21,7 @@ from pathlib import Path
 from psycopg.conninfo import make_conninfo
 
 from ..errors import BackendUnavailable
-from .base import ServerInfo
+from .base import InfoBacked, ServerInfo
 from .readiness import wait_ready
 
 SUPERUSER = "rls_audit_admin"
@@ -83,7 +83,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class LocalServer:
+class LocalServer(InfoBacked):
     """A server we initdb and start ourselves; also the engine of the embedded backend."""
 
     def __init__(self, bindir: Path, *, backend: str = "local", superuser: str = SUPERUSER):
@@ -94,19 +94,6 @@ class LocalServer:
         self.root: Path | None = None
         self.info: ServerInfo | None = None
         self._started = False
-
-    # The Target protocol -------------------------------------------------------------
-    @property
-    def server_version(self) -> str:
-        return self.info.server_version if self.info else ""
-
-    @property
-    def server_version_num(self) -> int:
-        return self.info.server_version_num if self.info else 0
-
-    def conninfo(self, dbname: str | None = None) -> str:
-        assert self.info is not None, "server not started"
-        return self.info.conninfo(dbname)
 
     # Lifecycle ---------------------------------------------------------------------
     def start(self, *, timeout: float = 60.0) -> LocalServer:

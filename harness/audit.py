@@ -228,7 +228,7 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
         checks = [*checks, *get_lint_rules()]
         # --- probes: the dynamic stage (harness/probes), in one rolled-back transaction
         matrix = None
-        if getattr(config, "probes", True) and not run.read_only:  # probes write: not here
+        if config.probes and not run.read_only:  # probes write: not here
             from .probes import get_probes, run_probes
 
             def conn_factory() -> psycopg.Connection:

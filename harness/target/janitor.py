@@ -11,7 +11,7 @@ import psycopg
 from psycopg import sql
 
 from ..errors import ConnectionFailed
-from ..schema_loader import LoadReport, load_schema
+from ..schema_loader import LoadReport, apply_shim, load_schema
 from .base import Target
 from .dsn import first_line
 
@@ -66,8 +66,6 @@ def build_template(
     try:
         with admin_connect(target, name) as conn:
             if schema_dir is None:
-                from ..schema_loader import apply_shim
-
                 apply_shim(conn, owner_role=owner_role)
                 report = None
             else:

@@ -20,7 +20,9 @@ import psycopg
 from . import __version__
 from .catalog import Catalog, load_catalog
 from .config import AuditConfig
-from .errors import ConfigError, ConnectionFailed
+from .db import Timeouts
+from .errors import AuditError, ConfigError, ConnectionFailed
+from .faults import Partial
 from .findings.check import Check
 from .findings.model import Finding, ObjectRef, Outcome, Severity, sort_findings
 from .findings.registry import all_checks
@@ -51,6 +53,9 @@ class RunInfo:
     """Fingerprints before and after an in-place `--dsn` audit and their verdict (trace.py)."""
     read_only: bool = False
     """--read-only: the server refused writes for every session of the run."""
+    incomplete: list[str] = field(default_factory=list)
+    """One line per part of the audit a fault skipped or stopped (server restart, lost
+    connection, timeout, lock, full disk); empty when the audit ran to the end."""
 
 
 @dataclass
@@ -72,6 +77,11 @@ class AuditResult:
     @property
     def passed(self) -> bool:
         return not self.gating()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every requested part ran; an incomplete audit verifies less than asked."""
+        return not self.run.incomplete
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}
@@ -100,7 +110,6 @@ def audit_database(
             if not dsn or config.schema is not None:
                 raise ConfigError("--read-only audits a database in place: --dsn, no --schema")
             dsn, run.read_only = read_only_dsn(dsn), True
-            run.load["probes"] = {"skipped": "--read-only: the probes write, they did not run"}
         # --- end read-only
         target = start_target(config.backend, dsn=dsn, image=config.docker_image)
         stack.callback(target.close)
@@ -125,12 +134,21 @@ def audit_database(
         progress(f"loading schema {schema}")
         started = time.perf_counter()
         template, report = build_template(target, Path(schema), owner_role=config.owner_role)
-        stack.callback(drop_database, target, template)
+        stack.callback(_drop, target, template, run)
         run.load = _load_summary(report, time.perf_counter() - started)
         dbname = clone(target, template, owner_role=config.owner_role, purpose="run")
-        stack.callback(drop_database, target, dbname)
+        stack.callback(_drop, target, dbname, run)
         run.database = dbname
         yield target, dbname
+
+
+def _drop(target: Target, name: str, run: RunInfo) -> None:
+    """Drop a database we created; a server that is gone must not hide what went before."""
+    try:
+        drop_database(target, name)
+    except (AuditError, psycopg.Error) as exc:
+        if target.backend == "dsn":  # our own servers take their databases with them
+            run.incomplete.append(f"cleanup: database {name} was not dropped ({first_line(exc)})")
 
 
 def _load_summary(report: LoadReport | None, seconds: float) -> dict[str, Any]:
@@ -194,63 +212,145 @@ def _reachable(catalog: Catalog, kind: str, name: str, api_roles: tuple[str, ...
 
 
 def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
-    """Run the audit described by `config` and return its findings; writes no report."""
+    """Run the audit described by `config` and return its findings; writes no report.
+
+    A fault once the database is ready (the server restarts, the session is killed, a
+    statement or lock times out, the disk fills) does not raise: the result carries what
+    ran and `run.incomplete` says what did not.
+    """
     run = RunInfo(
         tenant_column=config.tenant_column,
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     started = time.perf_counter()
-    checks = [c for c in all_checks() if c.stage.value == "static"]
+    state = Partial(run)
+    timeouts = getattr(config, "timeouts", Timeouts())
     with audit_database(config, run, progress) as (target, dbname):
-        # --- trace: fingerprint a database audited in place, before the stages (trace.py)
-        trace_before = None
-        if config.dsn and config.schema is None:
-            from .trace import take
+        _stages(config, state, target, dbname, timeouts, progress)
+    run.duration_s = round(time.perf_counter() - started, 3)
+    if state.catalog is not None and run.duration_s > 0:
+        tables = len(state.catalog.tenant_tables())
+        run.load["throughput"] = {
+            "tenant_tables": tables,
+            "tenant_tables_per_s": round(tables / run.duration_s, 2),
+            "findings": len(state.findings),
+        }
+    # --- gate: suppressions and baseline mark findings, never drop them (findings/baseline.py)
+    from .findings.baseline import gate
 
+    findings = gate(state.findings, config)
+    # --- end gate ---
+    return AuditResult(
+        run=run,
+        findings=sort_findings(findings),
+        checks=state.checks,
+        catalog=state.catalog,
+        fail_on=config.fail_on,
+        matrix=state.matrix,
+    )
+
+
+def _stages(
+    config: AuditConfig,
+    state: Partial,
+    target: Target,
+    dbname: str,
+    timeouts: Timeouts,
+    progress: Progress,
+) -> None:
+    """The stages in order, each on sessions of its own, each allowed to fail alone."""
+    run = state.run
+    conninfo = target.conninfo(dbname)
+    # --- trace: fingerprint a database audited in place, before the stages (trace.py)
+    trace_before: list[Any] = []
+    if config.dsn and config.schema is None:
+        from .trace import take
+
+        def before() -> None:
             progress("fingerprinting the database before the audit")
-            trace_before = take(target.conninfo(dbname), config.tenant_column)
-        # --- end trace
+            trace_before.append(take(conninfo, config.tenant_column, lock_ms=timeouts.lock_ms))
+
+        state.stage("trace", before, needs_catalog=False)
+    # --- end trace
+    _checked_stages(config, state, conninfo, timeouts, progress)
+    # --- trace: ... and after them; the verdict goes into the report (trace.py)
+    if trace_before:
+        from .trace import faults, take, verdict
+
+        def after() -> None:
+            progress("fingerprinting the database after the audit")
+            after = take(conninfo, config.tenant_column, lock_ms=timeouts.lock_ms)
+            run.trace = verdict(trace_before[0], after)
+            run.incomplete.extend(faults(run.trace))
+
+        state.stage("trace", after, needs_catalog=False)
+    # --- end trace
+
+
+def _checked_stages(
+    config: AuditConfig, state: Partial, conninfo: str, timeouts: Timeouts, progress: Progress
+) -> None:
+    """The catalog, then every stage that checks it."""
+    run = state.run
+
+    def catalog() -> None:
         progress("reading the catalog")
         try:
-            conn = psycopg.connect(target.conninfo(dbname), autocommit=True, connect_timeout=10)
+            conn = state.connect(conninfo, timeouts)
         except psycopg.Error as exc:
+            dbname = psycopg.conninfo.conninfo_to_dict(conninfo).get("dbname")
             raise ConnectionFailed(
                 f"cannot connect to database {dbname}: {first_line(exc)}"
             ) from None
         with conn:
-            catalog = load_catalog(
-                conn, tenant_column=config.tenant_column, exposed_schemas=config.exposed_schemas
+            state.catalog = load_catalog(
+                conn,
+                tenant_column=config.tenant_column,
+                exposed_schemas=config.exposed_schemas,
+                api_roles=config.api_roles,
+                tenant_guc=config.tenant_guc,
             )
-        progress(f"running {len(checks)} static checks")
-        findings = run_checks(checks, catalog)
-        progress("linting the database's views and functions")
-        findings.extend(lint_stage(catalog, config.api_roles))
-        checks = [*checks, *get_lint_rules()]
-        # --- probes: the dynamic stage (harness/probes), in one rolled-back transaction
-        matrix = None
-        if config.probes and not run.read_only:  # probes write: not here
-            from .probes import get_probes, run_probes
 
-            def conn_factory() -> psycopg.Connection:
-                return psycopg.connect(target.conninfo(dbname), autocommit=True, connect_timeout=10)
+    state.stage("catalog", catalog, needs_catalog=False)
+    if state.catalog is None:
+        return
+    cat = state.catalog
+    checks = [c for c in all_checks() if c.stage.value == "static"]
+    progress(f"running {len(checks)} static checks")
+    with state.timed("static"):
+        state.findings.extend(run_checks(checks, cat))
+    progress("linting the database's views and functions")
+    with state.timed("lint"):
+        state.findings.extend(lint_stage(cat, config.api_roles))
+    state.checks = [*checks, *get_lint_rules()]
+    # --- probes: the dynamic stage (harness/probes), in one rolled-back transaction;
+    # --read-only runs only SELECTs on the rows the database already holds.
+    if config.probes:
+        from .probes import get_probes, run_probes
+        from .probes.readonly import read_only_checks, run_read_only_probes
 
-            probe_result = run_probes(conn_factory, catalog, config, progress)
-            findings.extend(probe_result.findings)
-            matrix = probe_result.matrix
-            run.load["probes"] = probe_result.stats
-            checks = [*checks, *get_probes()]
-        # --- end probes
-        # --- plans: EXPLAIN under the API role (harness/plans); after the probes, because on
-        # a database the audit created it commits its generated rows (VACUUM needs them).
-        if config.plans:
-            from .plans import get_plan_checks, run_plan_stage
+        def probes() -> None:
+            run_stage = run_read_only_probes if run.read_only else run_probes
+            result = run_stage(lambda: state.connect(conninfo, timeouts), cat, config, progress)
+            state.findings.extend(result.findings)
+            state.matrix = result.matrix
+            run.load["probes"] = result.stats
+            run.incomplete.extend(getattr(result, "faults", []))
+            probe_checks = read_only_checks() if run.read_only else get_probes()
+            state.checks = [*state.checks, *probe_checks]
 
-            with psycopg.connect(
-                target.conninfo(dbname), autocommit=True, connect_timeout=10
-            ) as plan_conn:
-                plan_result = run_plan_stage(
+        state.stage("probes", probes)
+    # --- end probes
+    # --- plans: EXPLAIN under the API role (harness/plans); after the probes, because on
+    # a database the audit created it commits its generated rows (VACUUM needs them).
+    if config.plans:
+        from .plans import get_plan_checks, run_plan_stage
+
+        def plans() -> None:
+            with state.connect(conninfo, timeouts) as plan_conn:
+                result = run_plan_stage(
                     plan_conn,
-                    catalog,
+                    cat,
                     ephemeral=config.schema is not None or not config.dsn,
                     seed=config.probe_seed,
                     rows=config.plan_rows,
@@ -258,28 +358,10 @@ def audit(config: AuditConfig, *, progress: Progress = _noop) -> AuditResult:
                     api_role=config.api_roles[0],
                     progress=progress,
                 )
-            findings.extend(plan_result.findings)
-            run.load["plans"] = plan_result.summary()
-            checks = [*checks, *get_plan_checks()]
-        # --- end plans
-        # --- trace: ... and after them; the verdict goes into the report (trace.py)
-        if trace_before is not None:
-            from .trace import take, verdict
+            state.findings.extend(result.findings)
+            run.load["plans"] = result.summary()
+            run.incomplete.extend(getattr(result, "faults", []))
+            state.checks = [*state.checks, *get_plan_checks()]
 
-            progress("fingerprinting the database after the audit")
-            run.trace = verdict(trace_before, take(target.conninfo(dbname), config.tenant_column))
-        # --- end trace
-    run.duration_s = round(time.perf_counter() - started, 3)
-    # --- gate: suppressions and baseline mark findings, never drop them (findings/baseline.py)
-    from .findings.baseline import gate
-
-    findings = gate(findings, config)
-    # --- end gate ---
-    return AuditResult(
-        run=run,
-        findings=sort_findings(findings),
-        checks=checks,
-        catalog=catalog,
-        fail_on=config.fail_on,
-        matrix=matrix,
-    )
+        state.stage("plans", plans)
+    # --- end plans

@@ -7,6 +7,7 @@ or schema error, which is printed as one line without a traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -83,9 +84,20 @@ def _audit_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
     p.add_argument("--read-only", action="store_true", default=None,
                    help="with --dsn: read-only sessions and no probes")  # fmt: skip
+    _timeout_options(p)
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
     return p
+
+
+def _timeout_options(p: argparse.ArgumentParser) -> None:
+    """Timeouts of the audit's sessions: milliseconds, or a duration such as 5s (0: none)."""
+    p.add_argument("--statement-timeout", metavar="DURATION",
+                   help="cancel a statement of the audit after this long (default 5s)")  # fmt: skip
+    p.add_argument("--lock-timeout", metavar="DURATION",
+                   help="stop waiting for a lock another session holds (default 1s)")  # fmt: skip
+    p.add_argument("--idle-timeout", metavar="DURATION",
+                   help="idle_in_transaction_session_timeout (default 60s)")  # fmt: skip
 
 
 def _progress(quiet: bool) -> ProgressView:
@@ -104,7 +116,10 @@ def cmd_audit(argv: list[str]) -> int:
     config = resolve(options, config_file=args.config)
     with _progress(args.quiet) as progress:
         result = audit(config, progress=progress)
-    if config.write_baseline is not None:  # record, then report them as baselined
+    if config.write_baseline is not None and not result.complete:
+        print(f"baseline: {config.write_baseline} not written: the audit is incomplete",
+              file=sys.stderr)  # fmt: skip
+    elif config.write_baseline is not None:  # record, then report them as baselined
         from .findings.baseline import rebaseline, write_baseline
 
         count = write_baseline(config.write_baseline, result.findings)
@@ -114,6 +129,12 @@ def cmd_audit(argv: list[str]) -> int:
     written = write_reports(result, config.formats, config.output)
     tty = sys.stdout.isatty()
     sys.stdout.write(terminal_output(result, config.formats, written, quiet=args.quiet, tty=tty))
+    if not result.complete:  # whatever the findings: what did not run was not verified
+        where = ", ".join([str(p) for p in written[:1]] + [p.name for p in written[1:]])
+        reasons = "; ".join(result.run.incomplete)
+        where = f"partial report written to {where}" if written else "no report file requested"
+        print(f"rls-audit: audit incomplete: {reasons}; {where}", file=sys.stderr)
+        return 2
     return 0 if result.passed else 1
 
 
@@ -173,6 +194,7 @@ def cmd_fix(argv: list[str]) -> int:
     p.add_argument("--no-plans", dest="plans", action="store_false", default=None,
                    help="skip the plan stage (EXPLAIN under the API role)")  # fmt: skip
     p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
+    _timeout_options(p)
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress")
     args = p.parse_args(argv)
@@ -183,6 +205,11 @@ def cmd_fix(argv: list[str]) -> int:
     count = write_migration(result.findings, args.output, source=str(config.schema or "dsn"))
     if not args.quiet:
         print(f"fix: wrote {count} statements to {args.output} (review it; nothing was applied)")
+    if not result.complete:
+        reasons = "; ".join(result.run.incomplete)
+        print(f"rls-audit: audit incomplete: {reasons}; {args.output} covers only what ran",
+              file=sys.stderr)  # fmt: skip
+        return 2
     return 0
 
 
@@ -267,6 +294,9 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, _terminate)
+    # psycopg logs "error ignored in rollback" when a session dies mid-transaction; the
+    # audit reports that fault in its own one line, so the log record is not printed.
+    logging.getLogger("psycopg").addHandler(logging.NullHandler())
     command, rest = ("audit", argv)
     if argv and argv[0] in SUBCOMMANDS:
         command, rest = argv[0], argv[1:]

@@ -8,11 +8,13 @@ defaults.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .db import Timeouts
 from .errors import ConfigError
 from .findings.model import Severity
 from .findings.suppressions import Suppression, parse_suppressions
@@ -61,12 +63,25 @@ class AuditConfig:
     """Run the plan stage (`--no-plans` skips it)."""
     plan_rows: int = 100_000
     """Rows generated in all before EXPLAIN, on targets the audit created."""
+    statement_timeout: int = 5000
+    """Milliseconds a statement of the audit may run (0: no limit); a slower one is
+    cancelled and its part of the audit reported incomplete."""
+    lock_timeout: int = 1000
+    """Milliseconds the audit waits for a lock another session holds (0: no limit)."""
+    idle_timeout: int = 60000
+    """idle_in_transaction_session_timeout in milliseconds: a stalled audit never holds
+    its transaction, and the locks in it, for longer (0: no limit)."""
     read_only: bool = False
     """--read-only: every session of the run is read-only (the server refuses writes);
     needs --dsn without --schema; the probes, which write, are skipped."""
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     """Where each non-default value came from: option, environment or file."""
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The timeouts every session of the audit sets (harness/db.py)."""
+        return Timeouts(self.statement_timeout, self.lock_timeout, self.idle_timeout)
 
 
 ENV_PREFIX = "RLS_AUDIT_"
@@ -79,6 +94,8 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
             return _probe_value(key, value)
         if key in ("plans", "read_only"):
             return _probe_value("probes", value)
+        if key in TIMEOUTS:
+            return duration_ms(value)
         if key == "plan_rows":
             rows = int(value)
             if rows < 1000:
@@ -109,6 +126,31 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
         return value
     except ValueError as exc:
         raise ConfigError(f"{origin}: {key}: {exc}") from None
+
+
+TIMEOUTS = ("statement_timeout", "lock_timeout", "idle_timeout")
+_DURATION = re.compile(r"\s*(\d+)\s*(ms|s|min|h)?\s*", re.IGNORECASE)
+_UNIT_MS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
+
+
+def duration_ms(value: Any) -> int:
+    """Milliseconds from an integer (milliseconds, as PostgreSQL reads a bare number) or a
+    duration with a unit: 500ms, 5s, 2min, 1h. 0 disables the timeout, as in PostgreSQL."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 5000, 500ms, 5s or 1min, got {value!r}")
+    if isinstance(value, int):
+        number, unit = value, "ms"
+    else:
+        match = _DURATION.fullmatch(str(value))
+        if match is None:
+            raise ValueError(f"expected a duration such as 5000, 500ms, 5s or 1min, got {value!r}")
+        number, unit = int(match.group(1)), (match.group(2) or "ms").lower()
+    if number < 0:
+        raise ValueError(f"a duration cannot be negative, got {value!r}")
+    ms = number * _UNIT_MS[unit]
+    if ms > 2_147_483_647:
+        raise ValueError(f"too long for PostgreSQL (at most about 24 days), got {value!r}")
+    return ms
 
 
 PROBE_CHOICES = {

@@ -114,6 +114,15 @@ def _hash_rows(rows: list[tuple[Any, ...]]) -> str:
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
 
 
+LOCKED = "locked by another session"
+SLOW = "checksum took longer than"
+FAULTS = (LOCKED,)
+"""Reasons a table went unverified that make the trace incomplete: another session's
+lock is a fault; a missing grant or a table too big to checksum is a known limit."""
+UNVERIFIED = "unverified: "
+"""Prefix of a catalog part that could not be hashed (its value is not a digest)."""
+
+
 def _table_sum(conn: psycopg.Connection[Any], schema: str, table: str) -> dict[str, Any]:
     query = sql.SQL(
         "select count(*), pg_catalog.md5(coalesce("
@@ -124,10 +133,22 @@ def _table_sum(conn: psycopg.Connection[Any], schema: str, table: str) -> dict[s
             limit = "select pg_catalog.set_config('statement_timeout', %s, true)"
             conn.execute(limit, (TABLE_TIMEOUT,))
             row = conn.execute(query).fetchone()
+    except psycopg.errors.LockNotAvailable:  # lock_timeout, set by `take`
+        return {"unverified": f"{LOCKED} (lock timeout)"}
     except psycopg.errors.QueryCanceled:
-        return {"unverified": f"checksum took longer than {TABLE_TIMEOUT}"}
+        return {"unverified": f"{SLOW} {TABLE_TIMEOUT}"}
     assert row is not None
     return {"rows": int(row[0]), "md5": str(row[1])}
+
+
+def _catalog_part(conn: psycopg.Connection[Any], query: str) -> str:
+    """The hash of one part; pg_get_viewdef locks the tables a view reads, so a table
+    another session holds exclusively leaves that part unverified rather than the run."""
+    try:
+        with conn.transaction(force_rollback=True):
+            return _hash_rows(conn.execute(query).fetchall())  # type: ignore[arg-type]
+    except psycopg.errors.LockNotAvailable:
+        return f"{UNVERIFIED}{LOCKED} (lock timeout)"
 
 
 def fingerprint(conn: psycopg.Connection[Any], tenant_column: str) -> Fingerprint:
@@ -139,10 +160,7 @@ def fingerprint(conn: psycopg.Connection[Any], tenant_column: str) -> Fingerprin
         for schema, table, readable, tenant in rows:
             found = _table_sum(conn, schema, table) if readable else {"unverified": "no SELECT"}
             tables[f"{schema}.{table}"] = {"tenant": bool(tenant), **found}
-        catalog = {
-            part: _hash_rows(conn.execute(query).fetchall())  # type: ignore[arg-type]
-            for part, query in CATALOG_QUERIES.items()
-        }
+        catalog = {part: _catalog_part(conn, query) for part, query in CATALOG_QUERIES.items()}
         sequences = {str(n): v for n, v in conn.execute(_SEQUENCES).fetchall()}
         row = conn.execute(
             "select rolsuper or rolbypassrls from pg_catalog.pg_roles where rolname = current_user"
@@ -152,24 +170,37 @@ def fingerprint(conn: psycopg.Connection[Any], tenant_column: str) -> Fingerprin
 
 def verdict(before: Fingerprint, after: Fingerprint) -> dict[str, Any]:
     """Both fingerprints, whether they match, what differs and which sequences advanced."""
-    tables = sorted(
-        name
-        for name in before.tables.keys() | after.tables.keys()
-        if before.tables.get(name) != after.tables.get(name)
+    names = before.tables.keys() | after.tables.keys()
+    unverified = sorted(
+        n for n in names if any("unverified" in side.tables.get(n, {}) for side in (before, after))
     )
-    parts = sorted(p for p in before.catalog if before.catalog[p] != after.catalog.get(p))
+    tables = sorted(  # a table unverified on either side cannot be compared, only listed
+        name
+        for name in names
+        if before.tables.get(name) != after.tables.get(name)
+        and (name not in unverified or name not in before.tables or name not in after.tables)
+    )
+    unread = sorted(
+        p
+        for p in before.catalog.keys() | after.catalog.keys()
+        if any(side.catalog.get(p, "").startswith(UNVERIFIED) for side in (before, after))
+    )
+    parts = sorted(
+        p for p in before.catalog if before.catalog[p] != after.catalog.get(p) and p not in unread
+    )
     advanced = {
         name: {"before": before.sequences.get(name), "after": value}
         for name, value in after.sequences.items()
         if value is not None and value != before.sequences.get(name)
     }
     return {
-        "identical": before.digest == after.digest,
+        "identical": not tables and not parts,
         "before": before.to_dict(),
         "after": after.to_dict(),
         "changed_tables": tables,
         "changed_catalog": parts,
-        "unverified_tables": sorted(n for n, t in after.tables.items() if "unverified" in t),
+        "unverified_tables": unverified,
+        "unverified_catalog": unread,
         "sequences_advanced": advanced,
         "note": (
             "sequences are not transactional: nextval in a rolled-back probe still advances"
@@ -178,8 +209,39 @@ def verdict(before: Fingerprint, after: Fingerprint) -> dict[str, Any]:
     }
 
 
-def take(conninfo: str, tenant_column: str) -> Fingerprint:
-    """Fingerprint the database at `conninfo` over a connection of its own."""
+def faults(result: dict[str, Any]) -> list[str]:
+    """What a verdict could not verify because of another session or the clock."""
+    out = []
+    for name in result.get("unverified_tables", []):
+        sides = [
+            side
+            for side in ("before", "after")
+            if str(result[side]["tables"].get(name, {}).get("unverified", "")).startswith(FAULTS)
+        ]
+        if sides:
+            why = result[sides[0]]["tables"][name]["unverified"]
+            out.append(f"trace: {name} not fingerprinted {' and '.join(sides)} the audit: {why}")
+    for part in result.get("unverified_catalog", []):
+        sides = [
+            side
+            for side in ("before", "after")
+            if result[side]["catalog"].get(part, "").startswith(UNVERIFIED)
+        ]
+        why = result[sides[0]]["catalog"][part].removeprefix(UNVERIFIED)
+        out.append(f"trace: catalog part {part} not hashed {' and '.join(sides)} the audit: {why}")
+    return out
+
+
+def take(conninfo: str, tenant_column: str, *, lock_ms: int = 1000) -> Fingerprint:
+    """Fingerprint the database at `conninfo` over a connection of its own.
+
+    A table another session has locked is reported unverified after `lock_ms` rather
+    than waited for: an audit never queues behind (and so blocks) a live workload.
+    """
     with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
-        conn.execute("select pg_catalog.set_config('statement_timeout', '60s', false)")
+        conn.execute(
+            "select pg_catalog.set_config('statement_timeout', '60s', false),"
+            " pg_catalog.set_config('lock_timeout', %s, false)",
+            (f"{lock_ms}ms",),
+        )
         return fingerprint(conn, tenant_column)

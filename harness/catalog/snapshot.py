@@ -131,11 +131,14 @@ def load_catalog(
     *,
     tenant_column: str = "tenant_id",
     exposed_schemas: Sequence[str] = ("public",),
+    api_roles: Sequence[str] = (),
+    tenant_guc: str | None = None,
 ) -> Catalog:
     """Snapshot the security-relevant catalog of the connected database.
 
     Tenant tables are those with a column named `tenant_column`; `exposed_schemas` is
-    recorded for rules (the schemas an API such as PostgREST serves), not a filter.
+    recorded for rules (the schemas an API such as PostgREST serves), not a filter;
+    `api_roles` and `tenant_guc` likewise carry the configuration to the rules.
     """
     params: Params = {"tenant_column": tenant_column}
     try:
@@ -146,7 +149,10 @@ def load_catalog(
             f"reading the catalog failed: {str(exc).strip().splitlines()[0]}",
             hint="the login needs only CONNECT; check the server log for the failing query",
         ) from exc
-    return _assemble(raw, tenant_column, tuple(exposed_schemas))
+    catalog = _assemble(raw, tenant_column, tuple(exposed_schemas))
+    if api_roles or tenant_guc:
+        catalog = dataclasses.replace(catalog, api_roles=tuple(api_roles), tenant_guc=tenant_guc)
+    return catalog
 
 
 def _read(conn: psycopg.Connection[Any], params: Params) -> dict[str, Any]:

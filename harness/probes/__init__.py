@@ -21,6 +21,7 @@ def get_probes() -> list[type[Check]]:
     from .rls111_table_unusable import TableUnusable
     from .rls112_trigger_planting import TriggerPlanting
     from .rls113_search_path_hijack import SearchPathHijack
+    from .rls114_interleaved_leak import InterleavedLeak
 
     return [
         ProbeCoverage,
@@ -37,6 +38,7 @@ def get_probes() -> list[type[Check]]:
         TableUnusable,
         TriggerPlanting,
         SearchPathHijack,
+        InterleavedLeak,
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,18 +46,43 @@ def render(fmt: str, result: AuditResult) -> str:
 
 
 def write_reports(result: AuditResult, formats: tuple[str, ...], output: Path) -> list[Path]:
-    """Write every file format into `output`; the console format is printed, not written."""
+    """Write every file format into `output`; the console format is printed, not written.
+
+    Each file is rendered in full, written to a temporary file beside it and renamed over
+    it: a reader (or a CI step after Ctrl-C, a full disk, a crash) sees the previous
+    report or the new one, never half of one, and no temporary file stays behind.
+    """
     written = []
     files = [f for f in formats if f in FILE_NAMES]
     if files:
         output.mkdir(parents=True, exist_ok=True)
     for fmt in files:
         path = output / FILE_NAMES[fmt]
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(render(fmt, result), "utf-8")
-        tmp.replace(path)  # a reader never sees half a report
+        write_atomically(path, render(fmt, result))
         written.append(path)
     return written
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` by `text` in one rename, or leave it as it was."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # as open() would create it
+        os.replace(tmp, path)
+    except BaseException:  # Ctrl-C and SIGTERM too
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def terminal_output(

@@ -55,7 +55,15 @@ class StageStatus:
 
 
 def verdict(result: AuditResult) -> str:
+    """pass, fail, or incomplete: a fault stopped part of the audit (exit code 2)."""
+    if incomplete(result):
+        return "incomplete"
     return "pass" if result.passed else "fail"
+
+
+def incomplete(result: AuditResult) -> list[str]:
+    """What a fault skipped or stopped, one line each; empty for a complete audit."""
+    return list(getattr(result.run, "incomplete", None) or [])
 
 
 def active(result: AuditResult) -> list[Finding]:

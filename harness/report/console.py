@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings.model import Severity, Stage
-from ._summary import by_severity_and_stage, headline, stages
+from ._summary import by_severity_and_stage, headline, incomplete, stages
 
 if TYPE_CHECKING:
     from ..audit import AuditResult
@@ -51,8 +51,12 @@ def render(result: AuditResult, *, color: bool = False) -> str:
     missing = [s.title.lower() for s in stages(result) if not s.ran]
     if missing:
         lines.append(f"not run: {', '.join(missing)}")
-    verdict = "PASS" if result.passed else "FAIL"
-    verdict = _paint(verdict, "\x1b[1;32m" if result.passed else "\x1b[1;31m", color)
+    gaps = incomplete(result)
+    for reason in gaps:
+        lines.append(_paint(f"incomplete: {reason}", "\x1b[33m", color))
+    verdict = "INCOMPLETE" if gaps else "PASS" if result.passed else "FAIL"
+    ok = result.passed and not gaps
+    verdict = _paint(verdict, "\x1b[1;32m" if ok else "\x1b[1;31m", color)
     lines.append(
         f"{verdict}: {headline(result)}; gate at {result.fail_on.value} "
         f"({len(result.gating())} at or above); {run.duration_s:.1f}s"

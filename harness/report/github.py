@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..findings.model import Severity
+from ._summary import incomplete
 from .locations import for_result
 
 if TYPE_CHECKING:
@@ -37,7 +38,9 @@ def enabled(environ: dict[str, str]) -> bool:
 
 def render(result: AuditResult) -> str:
     locations = for_result(result)
-    lines = []
+    lines = [
+        f"::error title=rls-audit incomplete::{_data(reason)}" for reason in incomplete(result)
+    ]
     for f in result.findings:
         if f.suppressed is not None:
             continue

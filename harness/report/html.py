@@ -143,6 +143,8 @@ def _posture(result: AuditResult, matrix_counts: dict[str, int]) -> list[tuple[s
 
 def _banner(result: AuditResult) -> str:
     """The colour of the verdict: a pass with no check run is not shown as a green pass."""
+    if summary.incomplete(result):
+        return "incomplete"
     if not result.passed:
         return "fail"
     return "pass" if result.checks or result.findings else "unverified"
@@ -166,6 +168,7 @@ def context(result: AuditResult) -> dict[str, Any]:
         "run": result.run,
         "verdict": summary.verdict(result),
         "banner": _banner(result),
+        "incomplete": summary.incomplete(result),
         "headline": summary.headline(result),
         "counts": counts,
         "max_count": max([1, *counts.values()]),

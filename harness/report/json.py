@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from ._summary import incomplete, verdict
+
 if TYPE_CHECKING:
     from ..audit import AuditResult
 
@@ -28,7 +30,7 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             "load": run["load"],
         },
         "summary": {
-            "verdict": "pass" if result.passed else "fail",
+            "verdict": verdict(result),
             "fail_on": result.fail_on.value,
             "total": sum(counts.values()),
             "by_severity": counts,
@@ -39,6 +41,10 @@ def to_document(result: AuditResult) -> dict[str, Any]:
             "tenant_tables": len(result.catalog.tenant_tables()) if result.catalog else 0,
             "started_at": run["started_at"],
             "duration_s": run["duration_s"],
+        },
+        "run": {  # a partial report says so: what ran is reported, the rest is listed here
+            "complete": not incomplete(result),
+            "incomplete": incomplete(result),
         },
         "findings": [f.to_dict() for f in result.findings],
         "matrix": result.matrix.to_dict() if getattr(result, "matrix", None) else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..findings.model import Finding, Location, Outcome, Severity, Stage
-from ._summary import by_severity_and_stage, headline, plural, stages, verdict
+from ._summary import by_severity_and_stage, headline, incomplete, plural, stages, verdict
 from .locations import for_result
 
 if TYPE_CHECKING:
@@ -58,9 +58,18 @@ def _table(findings: list[Finding], locs: dict[str, Location], budget: int) -> l
     return lines
 
 
+def _incomplete(gaps: list[str]) -> list[str]:
+    if not gaps:
+        return []
+    lines = ["**Incomplete audit**: a fault stopped part of it; what ran is below.", ""]
+    return [*lines, *(f"- {_cell(reason)}" for reason in gaps), ""]
+
+
 def render(result: AuditResult) -> str:
     run = result.run
-    ok = verdict(result) == "pass"
+    state = verdict(result)
+    ok = state == "pass"
+    gaps = incomplete(result)
     gating = result.gating()
     active = [f for f in result.findings if f.suppressed is None]
     gate = {f.fingerprint for f in gating}
@@ -69,8 +78,9 @@ def render(result: AuditResult) -> str:
     inconclusive = sum(1 for f in active if f.outcome is Outcome.INCONCLUSIVE)
     locs = for_result(result)
     out = [
-        f"## {'✅' if ok else '❌'} rls-audit: {'PASS' if ok else 'FAIL'}",
+        f"## {'✅' if ok else '⚠️' if gaps else '❌'} rls-audit: {state.upper()}",
         "",
+        *_incomplete(gaps),
         f"**{headline(result)}** · gate `{result.fail_on.value}`: {len(gating)} at or above"
         + (f" · {inconclusive} inconclusive" if inconclusive else "")
         + (f" · {len(suppressed)} suppressed" if suppressed else ""),

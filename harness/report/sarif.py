@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..findings.check import Check
 from ..findings.model import Finding, Location, Outcome
-from ._summary import SARIF_LEVEL, SECURITY_SEVERITY, verdict
+from ._summary import SARIF_LEVEL, SECURITY_SEVERITY, incomplete, verdict
 from .locations import for_result
 
 if TYPE_CHECKING:
@@ -132,7 +132,13 @@ def to_document(result: AuditResult) -> dict[str, Any]:
     locations = for_result(result)
     run = result.run
     results = [_result(f, ids.index(f.rule), locations.get(f.fingerprint)) for f in result.findings]
-    invocation: dict[str, Any] = {"executionSuccessful": True}
+    gaps = incomplete(result)
+    invocation: dict[str, Any] = {"executionSuccessful": not gaps}
+    if gaps:  # SARIF's own way to say the run did not cover everything
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": f"audit incomplete: {reason}"}}
+            for reason in gaps
+        ]
     if run.started_at:
         invocation["startTimeUtc"] = run.started_at.replace("+00:00", "Z")
     return {

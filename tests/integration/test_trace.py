@@ -96,7 +96,7 @@ def test_read_only_audit_leaves_identical_fingerprints(rls_target, rls_conn, tmp
     assert code in (0, 1)
     doc = json.loads((tmp_path / "rls-audit.json").read_text())
     assert doc["target"]["read_only"] is True
-    assert doc["target"]["load"]["probes"]["skipped"].startswith("--read-only")
+    assert doc["target"]["load"]["probes"]["mode"] == "read-only"  # SELECTs on existing rows
     trace = doc["target"]["trace"]
     assert trace["identical"], (trace["changed_tables"], trace["changed_catalog"])
     assert trace["sequences_advanced"] == {}  # nothing ran nextval

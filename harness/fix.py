@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from .files import write_atomically
 from .findings.model import Finding, Outcome
 
 
@@ -54,5 +55,5 @@ def write_migration(findings: Iterable[Finding], path: Path, *, source: str = ""
     """Write the migration to `path`; returns how many statements it holds."""
     text = migration(findings, source=source)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
+    write_atomically(path, text)
     return sum(1 for line in text.splitlines() if line and not line.startswith("--")) - 2

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from ..files import write_atomically
 from .model import Finding, Severity, sort_findings
 from .suppressions import GATE_RULES, Suppression, expired_finding, unused_finding
 
@@ -85,9 +86,7 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
     """Record the findings' fingerprints (sorted, so the file diffs well); returns how many."""
     doc = baseline_document(findings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
-    tmp.replace(path)
+    write_atomically(path, json.dumps(doc, indent=2) + "\n")
     return len(doc["findings"])
 
 

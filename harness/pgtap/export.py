@@ -78,6 +78,8 @@ def export_pgtap(config: AuditConfig, output: Path) -> ExportedSuite:
         helper = helper_sql(contexts)
         observed = _observe(conn, seed, helper, attempts)
         access = _assertions(conn, attempts, observed)
+    if run.incomplete:  # e.g. a scratch database on --dsn could not be dropped
+        raise AuditError("export-pgtap: " + "; ".join(run.incomplete))
     structure = structure_tests(catalog, scope)
     header = _header(run, world, roles, seed)
     files = [

@@ -18,6 +18,7 @@ import psycopg
 from ..catalog import load_catalog
 from ..config import AuditConfig
 from ..errors import ConfigError, ConnectionFailed
+from ..files import write_atomically
 from ..target import redact, start_target
 from ..target.dsn import first_line
 from ..target.janitor import build_template
@@ -65,9 +66,7 @@ def load_snapshot(path: Path) -> Posture:
 
 def write_snapshot(posture: Posture, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(posture.to_dict(), indent=2) + "\n", "utf-8")
-    tmp.replace(path)
+    write_atomically(path, json.dumps(posture.to_dict(), indent=2) + "\n")
 
 
 class PostureReader:

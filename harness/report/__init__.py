@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..files import write_atomically
 
 if TYPE_CHECKING:
     from ..audit import AuditResult
@@ -61,28 +62,6 @@ def write_reports(result: AuditResult, formats: tuple[str, ...], output: Path) -
         write_atomically(path, render(fmt, result))
         written.append(path)
     return written
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` by `text` in one rename, or leave it as it was."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # as open() would create it
-        os.replace(tmp, path)
-    except BaseException:  # Ctrl-C and SIGTERM too
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def terminal_output(

@@ -51,13 +51,7 @@ def _audit_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("--version", action="version", version=f"rls-audit {__version__}")
-    target = p.add_mutually_exclusive_group()
-    target.add_argument("--dsn", help="audit this existing database (libpq DSN or URL)")
-    p.add_argument("--schema", type=Path, help="directory of .sql migrations to load and audit")
-    p.add_argument("--backend", help="auto (default), docker, local or embedded")
-    p.add_argument("--docker-image", help="image for the docker backend")
-    p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
-    p.add_argument("--owner-role", help="role that owns the schema objects (default postgres)")
+    _target_options(p)
     p.add_argument(
         "--format", dest="formats", help="comma list: console,json,html,sarif,junit,md,github"
     )
@@ -69,7 +63,31 @@ def _audit_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--write-baseline", type=Path, metavar="FILE", help="record this run's findings in FILE"
     )
-    # probes (harness/probes)
+    _stage_options(p)
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        default=None,
+        help="with --dsn: read-only sessions; the probes only SELECT the rows there",
+    )
+    _timeout_options(p)
+    p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+    return p
+
+
+def _target_options(p: argparse.ArgumentParser) -> None:
+    """What to audit and where: shared by every command that runs the audit."""
+    p.add_argument("--dsn", help="audit this existing database (libpq DSN or URL)")
+    p.add_argument("--schema", type=Path, help="directory of .sql migrations to load and audit")
+    p.add_argument("--backend", help="auto (default), docker, local or embedded")
+    p.add_argument("--docker-image", help="image for the docker backend")
+    p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
+    p.add_argument("--owner-role", help="role that owns the schema objects (default postgres)")
+
+
+def _stage_options(p: argparse.ArgumentParser) -> None:
+    """The probes (harness/probes) and the plan stage (harness/plans)."""
     p.add_argument("--no-probes", dest="probes", action="store_false", default=None,
                    help="skip the dynamic probes (static checks only)")  # fmt: skip
     p.add_argument("--profile", dest="probe_profile", help="probe profile: quick (default) or deep")
@@ -82,12 +100,6 @@ def _audit_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-plans", dest="plans", action="store_false", default=None,
                    help="skip the plan stage (EXPLAIN under the API role)")  # fmt: skip
     p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
-    p.add_argument("--read-only", action="store_true", default=None,
-                   help="with --dsn: read-only sessions and no probes")  # fmt: skip
-    _timeout_options(p)
-    p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
-    return p
 
 
 def _timeout_options(p: argparse.ArgumentParser) -> None:
@@ -185,15 +197,8 @@ def cmd_fix(argv: list[str]) -> int:
         description="Audit, then write the findings' fix SQL as one migration (never applied).",
     )
     p.add_argument("--output", type=Path, required=True, help="migration file to write")
-    p.add_argument("--dsn", help="audit this existing database (libpq DSN or URL)")
-    p.add_argument("--schema", type=Path, help="directory of .sql migrations to load and audit")
-    p.add_argument("--backend", help="auto (default), docker, local or embedded")
-    p.add_argument("--docker-image", help="image for the docker backend")
-    p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
-    p.add_argument("--owner-role", help="role that owns the schema objects (default postgres)")
-    p.add_argument("--no-plans", dest="plans", action="store_false", default=None,
-                   help="skip the plan stage (EXPLAIN under the API role)")  # fmt: skip
-    p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
+    _target_options(p)
+    _stage_options(p)
     _timeout_options(p)
     p.add_argument("--config", type=Path, help="TOML file with a [tool.rls-audit] table")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress")

@@ -36,6 +36,13 @@ from .solve import Conjuncts, Term, conjuncts, solve
 from .tenants import TenantTable, TenantTables
 
 _MAX_PASSES = 4
+# isinstance with tuples: a `A | B` union is built anew at each call, and checked slower
+_COPY_TRUNCATE = (exp.Copy, exp.TruncateTable)
+_WRAPPERS = (exp.Paren, exp.Cast)
+_NO_VALUE = (exp.Null, exp.Any, exp.All, exp.Star, exp.Query)
+_NOT_CONSTANT = (exp.AggFunc, exp.Window, exp.Query)
+_LEAVES = (exp.Literal, exp.Identifier, exp.Var, exp.DataType)
+_PARAMETERS = (exp.Placeholder, exp.Parameter)
 
 
 def analyze(
@@ -45,18 +52,20 @@ def analyze(
     variables: frozenset[str] = frozenset(),
     variables_first: bool = False,
     shape: tuple[bool, int] | None = None,
+    markers: dict[str, str] | None = None,
 ) -> Analysis:
     """Analyse one parsed statement. `variables` are names of PL/pgSQL variables or
     function parameters; with `variables_first` (PL/pgSQL) they win over columns.
 
-    `shape` comes from a caller that read the statement's text: (flat, mentions),
+    `shape` comes from a caller that read the statement's tokens (`shape.py`): (flat, mentions),
     whether it shows no subquery, CTE, set operation or LATERAL, and how often it names a
     tenant table. The tree is then not walked: a flat one is read from its FROM list, a
     nested one from its scopes; it is walked after all only if that finds fewer
     tenant-table references than the text names."""
-    if shape is not None and not isinstance(tree, exp.Copy | exp.TruncateTable):
+    markers = markers or {}
+    if shape is not None and not isinstance(tree, _COPY_TRUNCATE):
         flat, mentions = shape
-        analyzer = _Analyzer(tenants, {}, variables, variables_first)
+        analyzer = _Analyzer(tenants, {}, variables, variables_first, markers)
         if not flat:
             return analyzer.run(tree, None, top_dml(tree), nested=True, mentions=mentions)
         shallow = shallow_tables(tree)
@@ -84,7 +93,7 @@ def analyze(
     found = _tenant_refs(tables, tenants)
     if not found:
         return Analysis()
-    analyzer = _Analyzer(tenants, found, variables, variables_first)
+    analyzer = _Analyzer(tenants, found, variables, variables_first, markers)
     return analyzer.run(tree, tables, dml, nested)
 
 
@@ -110,8 +119,11 @@ class _Analyzer(RefMaker):
         found: dict[int, TenantTable],
         variables: frozenset[str],
         first: bool,
+        markers: dict[str, str],
     ) -> None:
         self.tenants = tenants
+        self.markers = markers
+        """Identifiers standing for values Python interpolates -> how Python writes them."""
         self.found = found
         """id(table node) -> the tenant table it names, for every reference in the tree."""
         self.variables = variables
@@ -157,7 +169,11 @@ class _Analyzer(RefMaker):
         elif isinstance(query, exp.Query):
             root = build_scope(query)
         if root is not None:
-            scopes = [s for s in solving_order(root) if isinstance(s.expression, exp.Select)]
+            scopes = (
+                [root]
+                if isinstance(root, FlatScope)
+                else [s for s in solving_order(root) if isinstance(s.expression, exp.Select)]
+            )
             if tables is None:
                 tables = self._scope_tables(scopes, query, detached, mentions)
             if not self.found:
@@ -218,6 +234,8 @@ class _Analyzer(RefMaker):
         else:
             if self.variables_first and name in self.variables:
                 return ("k", f"v:{name}", "")
+            if self.markers and name in self.markers:  # a value Python interpolates
+                return ("k", f"v:{self.markers[name]}", "")
             found = self.names.owner(scope, name)
             if found is AMBIGUOUS:
                 return None
@@ -237,7 +255,7 @@ class _Analyzer(RefMaker):
         return term
 
     def _term(self, e: exp.Expression, scope: Scope) -> Term | None:
-        while isinstance(e, exp.Paren | exp.Cast):
+        while isinstance(e, _WRAPPERS):
             e = e.this
         if isinstance(e, exp.Column):
             return self._column(e, scope)
@@ -250,7 +268,7 @@ class _Analyzer(RefMaker):
             return self._const(f"l:{e.this}", e)
         if isinstance(e, exp.Subquery):  # a scalar subquery yields at most one row
             return self._const(f"s:{id(e)}", e)
-        if isinstance(e, exp.Null | exp.Any | exp.All | exp.Star | exp.Query):
+        if isinstance(e, _NO_VALUE):
             return None
         key = self._key(e, scope)
         return None if key is None else self._const(f"e:{key}", e)
@@ -261,11 +279,11 @@ class _Analyzer(RefMaker):
         if isinstance(e, exp.Column):
             t = self._column(e, scope)
             return None if t is None or t[0] == "c" else str(t[1])
-        if isinstance(e, exp.AggFunc | exp.Window | exp.Query):
+        if isinstance(e, _NOT_CONSTANT):
             return None
-        if isinstance(e, exp.Literal | exp.Identifier | exp.Var | exp.DataType):
+        if isinstance(e, _LEAVES):
             return f"{e.key}:{e.this}"
-        if isinstance(e, exp.Placeholder | exp.Parameter):
+        if isinstance(e, _PARAMETERS):
             t = self._term(e, scope)
             return None if t is None else str(t[1])
         parts = [e.key, str(e.args.get("this")) if isinstance(e.args.get("this"), str) else ""]
@@ -328,8 +346,14 @@ class _Analyzer(RefMaker):
             if join is None:
                 seen, own[nid] = [nid], []
                 continue
-            conds = self.names.join_conditions(join, node, seen, scope)
-            side = (join.side or "").upper()
+            args = join.args
+            if args.get("using"):
+                conds = self.names.join_conditions(join, node, seen, scope)
+            else:
+                on = args.get("on")
+                conds = [on] if on is not None else []
+            side = args.get("side")
+            side = side.upper() if isinstance(side, str) else (join.side or "").upper()
             if side == "LEFT":
                 own[nid] = conds
             elif side in ("RIGHT", "FULL"):
@@ -377,4 +401,6 @@ class _TermOf:
         self.tenant = analyzer.tenants.tenant_column
 
     def __call__(self, e: exp.Expression) -> Term | None:
+        if type(e) is exp.Column:  # most terms: skip `_term`'s dispatch
+            return self.analyzer._column(e, self.scope)  # type: ignore[arg-type]
         return self.analyzer._term(e, self.scope)

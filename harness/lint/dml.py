@@ -17,6 +17,7 @@ from .names import ident, table_name
 from .tenants import TenantTable, TenantTables
 
 DML = (exp.Update, exp.Delete, exp.Merge, exp.Insert)
+_INSERTING = (exp.Insert, exp.Merge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +216,7 @@ def insert_problems(nodes: list[exp.Expression], tenants: TenantTables) -> list[
     """INSERTs (and MERGE ... THEN INSERT) among `nodes` that leave the tenant unset."""
     found: list[MissingTenant] = []
     for node in nodes:
-        if not isinstance(node, exp.Insert | exp.Merge) or isinstance(node.parent, exp.When):
+        if not isinstance(node, _INSERTING) or isinstance(node.parent, exp.When):
             continue
         if isinstance(node, exp.Merge):
             target = node.this

@@ -23,13 +23,15 @@ from sqlglot.errors import ParseError, TokenError
 from ..findings.check import Check
 from ..findings.model import Finding, sort_findings
 from .analyze import analyze
-from .names import quiet_sqlglot
+from .names import quiet_sqlglot, table_name
 from .plpgsql import islands
+from .pycompose import dynamic_names
 from .rls301_missing_tenant_predicate import MissingTenantPredicate
 from .rls302_insert_without_tenant import InsertWithoutTenant
 from .rls303_unparseable_statement import UnparseableStatement
 from .rls304_invalid_suppression import InvalidSuppression, SuppressionReport
 from .routines import routine_sources
+from .shape import shape
 from .sources import Source, sources_of, walk
 from .split import split_chunks
 from .statement import ParseProblem, Statement
@@ -64,19 +66,6 @@ _COMMAND = re.compile(
 )
 """PostgreSQL commands that are not queries; any other first word is linted (and most
 likely reported as unparseable, as it is no SQL at all)."""
-_WORD = re.compile(r"[a-z_\x80-\uffff][a-z0-9_$\x80-\uffff]*|[(.]")
-"""Words of lower-cased statement text, and the `(` and `.` between them."""
-_SCOPE_WORDS = frozenset({"with", "lateral", "union", "intersect", "except", "unnest"})
-_NESTING_PATTERNS = (
-    " ( select ",
-    " ( with ",
-    " ( values ",
-    " ( table ",
-    " from ( ",
-    " join ( ",
-    " rows from ",
-)
-"""A subquery, a derived table, a parenthesised join, ROWS FROM: not a flat statement."""
 _QUERY_TYPES = (
     exp.Query,
     exp.Insert,
@@ -177,6 +166,9 @@ class Linter:
         raw: list[tuple[int, Finding]] = []
         for i, chunk in enumerate(chunks):
             for stmt in self._statements(source, chunk.code, chunk.end, seen):
+                analysis = stmt.analysis
+                if stmt.error is None and not analysis.unrestricted and not analysis.missing_tenant:
+                    continue  # the common case: no rule has anything to say
                 for rule in self.rules:
                     raw.extend((i, f) for f in rule.check(stmt))
         used: set[int] = set()
@@ -230,25 +222,6 @@ class Linter:
             code, text = code + explain.end(), text[explain.end() :]
         yield self._statement(source, code, text, seen)
 
-    def _shape(self, lowered: str) -> tuple[bool, int]:
-        """(flat, mentions): whether the statement's text shows no subquery, CTE, set
-        operation or LATERAL, and how often it names a tenant table (qualifiers `t.col`
-        aside). Plain string operations: a loop over sqlglot's tokens costs more."""
-        words = _WORD.findall(lowered)
-        joined = f" {' '.join(words)} "
-        mentions = sum(
-            joined.count(f" {name} ") - joined.count(f" {name} . ")
-            for name in self._tenant_names
-            if name in joined
-        )
-        flat = (
-            _SCOPE_WORDS.isdisjoint(words)
-            and not any(pattern in joined for pattern in _NESTING_PATTERNS)
-            # INSERT ... SELECT, or a second SELECT somewhere
-            and words.count("select") <= (1 if words and words[0] == "select" else 0)
-        )
-        return flat, mentions
-
     def _statement(self, source: Source, start: int, text: str, seen: Counter[str]) -> Statement:
         self.statements += 1
         key = text.strip()
@@ -257,14 +230,29 @@ class Linter:
         if not _ANALYSABLE.match(text) and _COMMAND.match(text):  # DDL, grants, settings
             return Statement(source, start, text, ordinal=ordinal)
         lowered = text.lower()
-        if not any(name in lowered for name in self._tenant_names):  # nothing to find
-            return Statement(source, start, text, ordinal=ordinal)
+        markers = {m: shown for m, shown in source.markers if m in text} if source.markers else {}
+        if not markers and not any(name in lowered for name in self._tenant_names):
+            return Statement(source, start, text, ordinal=ordinal)  # nothing to find
         try:
             tokens = self._tokenizer.tokenize(text)
             trees = self._parser.parse(tokens, text)
         except (ParseError, TokenError) as exc:
-            return Statement(source, start, text, error=_problem(exc, text), ordinal=ordinal)
-        tree = next((t for t in trees if t is not None), None)
+            problem = _problem(exc, text)
+            if markers:
+                shown = ", ".join(markers.values())
+                problem = replace(
+                    problem,
+                    message=f"{problem.message} (the SQL is composed in Python: "
+                    f"{shown} read as values)",
+                )
+            return Statement(source, start, text, error=problem, ordinal=ordinal)
+        tree = trees[0] if trees and trees[0] is not None else None
+        if tree is None:
+            tree = next((t for t in trees if t is not None), None)
+        if markers:
+            problem = dynamic_names(tree, text, markers, self._is_tenant)
+            if problem is not None:
+                return Statement(source, start, text, error=problem, ordinal=ordinal)
         query = _query_of(tree)
         if query is None:
             if isinstance(tree, exp.Command) and _DML_START.match(text):
@@ -276,10 +264,14 @@ class Linter:
             self.tenants,
             variables=source.variables,
             variables_first=source.language == "plpgsql",
-            shape=self._shape(lowered) if query is tree else None,
+            shape=shape(tokens, self._tenant_names) if query is tree else None,
+            markers=markers,
         )
         context = _created(tree) if query is not tree else ""
         return Statement(source, start, text, analysis, ordinal=ordinal, context=context)
+
+    def _is_tenant(self, table: exp.Table) -> bool:
+        return self.tenants.lookup(*table_name(table)) is not None
 
 
 def _query_of(tree: exp.Expression | None) -> exp.Expression | None:

@@ -4,8 +4,10 @@ PL/pgSQL hands the server plain SQL in a few places: statements (`SELECT .. INTO
 `INSERT`, `UPDATE`, `DELETE`, `PERFORM`, `RETURN QUERY`, `FOR r IN <query> LOOP`, cursor
 queries) and parenthesised subqueries inside expressions (`IF EXISTS (SELECT ..)`). Each
 such island is cut out at its own offset, with `PERFORM` read as `SELECT` and the
-PL/pgSQL `INTO target` blanked to spaces, so positions stay exact. Dynamic SQL
-(`EXECUTE 'text'`) is a string and is left alone.
+PL/pgSQL `INTO target` blanked to spaces, so positions stay exact. Dynamic SQL is read
+when it is one constant string: `EXECUTE 'text'` (a doubled quote `''` read as a space
+and a quote, to keep positions) or a dollar-quoted string, followed by `;`, `INTO` or
+`USING`. A string built at run time (`||`, `format()`) is not followed.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ _DECLARE = re.compile(r"\bDECLARE\b(.*?)\bBEGIN\b", re.IGNORECASE | re.DOTALL)
 _DECLARED = re.compile(r"^\s*(?:<<\w+>>\s*)?([A-Za-z_]\w*)\s", re.MULTILINE)
 _LOOP_VAR = re.compile(r"\bFOR\s+([A-Za-z_]\w*)\s+IN\b", re.IGNORECASE)
 _LOOP = re.compile(r"\bLOOP\b", re.IGNORECASE)
+_EXECUTE = re.compile(r"(?<![\w$])EXECUTE(?=\s)", re.IGNORECASE)
+_QUOTED = re.compile(r"\s+'(?P<text>(?:[^']|'')*)'")
+_DOLLAR = re.compile(r"\s+(?P<tag>\$(?:[A-Za-z_]\w*)?\$)(?P<text>.*?)(?P=tag)", re.DOTALL)
+_AFTER_EXECUTE = re.compile(r"\s*(?:;|$|INTO\b|USING\b)", re.IGNORECASE)
 
 
 def _paren_end(masked: str, open_at: int) -> int:
@@ -73,8 +79,27 @@ def _clean(text: str, masked: str) -> str:
 
 
 def islands(body: str) -> Iterator[tuple[int, str]]:
-    """(offset in body, SQL text) of every SQL statement or subquery in a PL/pgSQL body."""
+    """(offset in body, SQL text) of every SQL statement or subquery in a PL/pgSQL body,
+    and of every constant string it EXECUTEs, in order."""
     masked = mask(body)
+    found = list(_static(body, masked)) + list(_executed(body, masked))
+    yield from sorted(found, key=lambda item: item[0])
+
+
+def _executed(body: str, masked: str) -> Iterator[tuple[int, str]]:
+    """The constant strings of `EXECUTE 'text' [INTO ..] [USING ..];`."""
+    for m in _EXECUTE.finditer(masked):
+        literal = _QUOTED.match(body, m.end()) or _DOLLAR.match(body, m.end())
+        if literal is None or not _AFTER_EXECUTE.match(masked, literal.end()):
+            continue
+        start = literal.start("text")
+        text = literal.group("text")
+        if literal.re is _QUOTED:
+            text = text.replace("''", " '")
+        yield start, text
+
+
+def _static(body: str, masked: str) -> Iterator[tuple[int, str]]:
     taken_until = 0
     for m in _START.finditer(masked):
         start = m.start()

@@ -46,13 +46,20 @@ class UnparseableStatement(Check):
     def check(self, ctx: Statement) -> Iterator[Finding]:
         if ctx.error is None:
             return
+        if ctx.error.dynamic:
+            what = "could not be analysed"
+            fix = (
+                "Name the table in the SQL text (psycopg: sql.Identifier with a constant), "
+                "or suppress with a reason if it is never a tenant table."
+            )
+        else:
+            what = "could not be parsed"
+            fix = "Fix the syntax, or suppress with a reason if PostgreSQL accepts it."
         yield self.finding(
             ObjectRef("query", None, ctx.source.path),
-            f"statement{ctx.where} could not be parsed: {ctx.error.message}",
+            f"statement{ctx.where} {what}: {ctx.error.message}",
             evidence=Evidence(sql=ctx.quote(), observed=ctx.error.message),
-            remediation=Remediation(
-                "Fix the syntax, or suppress with a reason if PostgreSQL accepts it."
-            ),
+            remediation=Remediation(fix),
             location=ctx.location(ctx.error.offset),
             discriminator=ctx.discriminator("parse"),
             outcome=Outcome.INCONCLUSIVE,

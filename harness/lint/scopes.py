@@ -24,6 +24,7 @@ NESTING = (exp.Query, exp.Subquery, exp.With, exp.Lateral, exp.UDTF)
 """Nodes that open a scope of their own: without them a statement is one flat scope."""
 KINDS: dict[type, int] = {}
 """Node class -> 1 table, 2 DML, 3 nesting, 0 other: one dict hit per node of the walk."""
+_REWRITTEN = (exp.Update, exp.Delete, exp.Merge)
 
 
 def node_kind(node: exp.Expression) -> int:
@@ -61,7 +62,7 @@ def shallow_tables(tree: exp.Expression) -> tuple[list[exp.Table], list[exp.Expr
     if isinstance(tree, exp.Insert):
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         return ([target] if isinstance(target, exp.Table) else []), [tree]
-    if isinstance(tree, exp.Update | exp.Delete | exp.Merge):
+    if isinstance(tree, _REWRITTEN):
         listed: list[exp.Expression] = [tree.this]
         if isinstance(tree, exp.Merge):
             listed.append(tree.args["using"])

@@ -22,6 +22,9 @@ Pair = tuple[Term, Term]
 TermOf = Callable[[exp.Expression], Term | None]
 MAX_BRANCHES = 64
 _SPECIAL = (exp.Tuple, exp.Any, exp.All)
+_EQUALITIES = (exp.EQ, exp.NullSafeEQ)
+_QUANTIFIED = (exp.Any, exp.All)
+_WRAPPERS = (exp.Paren, exp.Cast)
 
 
 @dataclass(slots=True)
@@ -59,14 +62,14 @@ def conjuncts(e: exp.Expression | None, term: TermOf, out: Conjuncts | None = No
             conjuncts(part, term, out)
     elif isinstance(e, exp.Or):
         out.ors.append(list(e.flatten()))
-    elif isinstance(e, exp.EQ | exp.NullSafeEQ):
+    elif isinstance(e, _EQUALITIES):
         left, right = e.this, e.expression
         if isinstance(left, exp.Tuple) and isinstance(right, exp.Tuple):
             for a, b in zip(left.expressions, right.expressions, strict=False):
                 _pair(a, b, term, out)
-        elif isinstance(right, exp.Any | exp.All):
+        elif isinstance(right, _QUANTIFIED):
             _multi(left, term, out)
-        elif isinstance(left, exp.Any | exp.All):
+        elif isinstance(left, _QUANTIFIED):
             _multi(right, term, out)
         else:
             _pair(left, right, term, out)
@@ -80,7 +83,7 @@ def conjuncts(e: exp.Expression | None, term: TermOf, out: Conjuncts | None = No
 
 
 def _is_tenant(e: exp.Expression, column: str) -> bool:
-    while isinstance(e, exp.Paren | exp.Cast):
+    while isinstance(e, _WRAPPERS):
         e = e.this
     if not isinstance(e, exp.Column):
         return False
@@ -139,6 +142,16 @@ def _values(pairs: list[Pair]) -> dict[Term, frozenset[object]]:
     """Columns whose class holds a value, with the value keys of that class."""
     if not pairs:
         return {}
+    direct: dict[Term, set[object]] = {}
+    for a, b in pairs:  # the common case: each equality a column and a value
+        if a[0] == "c" and b[0] == "k":
+            direct.setdefault(a, set()).add(b[1])
+        elif a[0] == "k" and b[0] == "c":
+            direct.setdefault(b, set()).add(a[1])
+        else:
+            break
+    else:
+        return {t: frozenset(v) for t, v in direct.items()}
     parent: dict[Term, Term] = {}
 
     def find(t: Term) -> Term:

@@ -46,6 +46,9 @@ class Source:
     language: str = "sql"
     """sql or plpgsql: a function body is read according to its language."""
     variables: frozenset[str] = field(default_factory=frozenset)
+    markers: tuple[tuple[str, str], ...] = ()
+    """(marker, Python expression) for SQL composed in Python: what each marker
+    identifier in text stands for (`harness.lint.pycompose`)."""
 
     @cached_property
     def _line_starts(self) -> list[int]:

@@ -19,6 +19,8 @@ class ParseProblem:
     message: str
     offset: int
     """Offset in the statement text of the token the parser stopped at."""
+    dynamic: bool = False
+    """Parsed, but Python code supplies a table name or column list: not analysable."""
 
 
 @dataclass(frozen=True, slots=True)

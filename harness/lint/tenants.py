@@ -51,6 +51,10 @@ class TenantTables:
     """DDL statements that could not be read (`file:line: message`)."""
     _by_name: dict[str, TenantTable] = field(init=False, repr=False, compare=False)
     _columns: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
+    _found: dict[tuple[str | None, str], TenantTable | None] = field(
+        init=False, repr=False, compare=False
+    )
+    """lookup() results: the lint asks for the same few names over and over."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {t.qualified_name: t for t in self.tables})
@@ -59,6 +63,7 @@ class TenantTables:
             if t.columns:
                 cols.setdefault(t.qualified_name, frozenset(t.columns) | {t.tenant_column})
         object.__setattr__(self, "_columns", cols)
+        object.__setattr__(self, "_found", {})
 
     def __len__(self) -> int:
         return len(self.tables)
@@ -75,8 +80,15 @@ class TenantTables:
 
     def lookup(self, schema: str | None, name: str) -> TenantTable | None:
         """The tenant table a (possibly unqualified) name resolves to, through search_path."""
+        try:
+            return self._found[(schema, name)]
+        except KeyError:
+            pass
         key = self._qualify(schema, name, self._by_name)
-        return None if key is None else self._by_name[key]
+        found = None if key is None else self._by_name[key]
+        if len(self._found) < 100_000:  # bounded: names come from the linted code
+            self._found[(schema, name)] = found
+        return found
 
     def columns_of(self, schema: str | None, name: str) -> frozenset[str] | None:
         """Column names of a relation, or None when the schema does not declare it."""

@@ -21,8 +21,11 @@ from harness.lint.split import split_chunks
 CASES = Path(__file__).resolve().parents[1] / "cases" / "lint"
 _CASE = re.compile(r"^\s*(?:--|#)\s*case:\s*(\S+)\s*$")
 _EXPECT = re.compile(r"^\s*(?:--|#)\s*expect:\s*(.+?)\s*$")
-Label = tuple[str, str, bool]
-"""(rule, object, suppressed)."""
+_AT = re.compile(r"^(.*?)\s+at\s+([+-]?\d+):(\d+)$")
+Label = tuple[str, str, bool, tuple[int, int] | None]
+"""(rule, object, suppressed, (line, column) or None). `expect: RULE object at +2:17`
+pins the finding's location: 2 lines below the expect line (or an absolute line
+without a sign), column 17. A case that pins one location pins all of them."""
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,16 @@ class Case:
     statements: int
 
 
-def _label(text: str) -> Label | None:
+def _label(text: str, line: int) -> Label | None:
     if text == "clean":
         return None
+    at = None
+    m = _AT.match(text)
+    if m:
+        text, row, col = m.group(1), m.group(2), int(m.group(3))
+        at = (line + int(row) if row[0] in "+-" else int(row), col)
     rule, obj, *rest = text.split()
-    return rule, obj, rest == ["suppressed"]
+    return rule, obj, rest == ["suppressed"], at
 
 
 @cache
@@ -67,9 +75,11 @@ def load_cases() -> list[Case]:
         for n, (first, name) in enumerate(starts):
             last = starts[n + 1][0] - 1 if n + 1 < len(starts) else len(lines)
             labels = [
-                _label(m.group(1)) for ln in lines[first - 1 : last] if (m := _EXPECT.match(ln))
+                _label(m.group(1), n)
+                for n, ln in enumerate(lines[first - 1 : last], first)
+                if (m := _EXPECT.match(ln))
             ]
-            expected = tuple(sorted(lbl for lbl in labels if lbl is not None))
+            expected = tuple(sorted((lbl for lbl in labels if lbl is not None), key=_order))
             count = sum(1 for ln in stmt_lines if first <= ln <= last)
             cases.append(Case(path.name, name, first, last, expected, count))
     return cases
@@ -86,13 +96,23 @@ def _linted() -> dict[str, tuple[Finding, ...]]:
     return out
 
 
+def _order(label: Label) -> tuple[str, str, bool, tuple[int, int]]:
+    return (*label[:3], label[3] or (0, 0))
+
+
 def _actual(case: Case) -> tuple[Label, ...]:
+    pinned = any(lbl[3] is not None for lbl in case.expected)
     found = [
-        (f.rule, str(f.object), f.suppressed is not None)
+        (
+            f.rule,
+            str(f.object),
+            f.suppressed is not None,
+            (f.location.line or 0, f.location.column or 0) if pinned else None,
+        )
         for f in _linted()[case.file]
         if f.location is not None and case.first <= (f.location.line or 0) <= case.last
     ]
-    return tuple(sorted(found))
+    return tuple(sorted(found, key=_order))
 
 
 ALL_CASES = load_cases()
@@ -112,13 +132,15 @@ def test_suite_precision_and_recall(capsys: pytest.CaptureFixture[str]) -> None:
         fn += sum((expected - actual).values())
     statements = sum(c.statements for c in ALL_CASES)
     violating = sum(1 for c in ALL_CASES if c.expected)
+    pinned = sum(1 for c in ALL_CASES for lbl in c.expected if lbl[3] is not None)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     with capsys.disabled():
         print(
             f"\nlint suite: {len(ALL_CASES)} cases ({violating} violating, "
             f"{len(ALL_CASES) - violating} clean), {statements} statements; "
-            f"findings TP={tp} FP={fp} FN={fn}; precision {precision:.3f}, recall {recall:.3f}"
+            f"findings TP={tp} FP={fp} FN={fn} ({pinned} at a pinned line:column); "
+            f"precision {precision:.3f}, recall {recall:.3f}"
         )
     assert statements >= 100
     assert (fp, fn) == (0, 0)

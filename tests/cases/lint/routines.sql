@@ -80,7 +80,7 @@ BEGIN
     UPDATE classes SET teacher_id = NULL WHERE tenant_id = p_tenant AND teacher_id = r.id;
   END LOOP;
   INSERT INTO notes (id, body) VALUES (gen_random_uuid(), 'done') RETURNING 1 INTO n;
-  EXECUTE 'SELECT * FROM grades';  -- dynamic SQL is a string: not linted
+  EXECUTE 'SELECT * FROM grades WHERE tenant_id = $1' USING p_tenant;  -- constant: linted
 END
 $body$;
 
@@ -122,5 +122,32 @@ BEGIN
 EXCEPTION
   WHEN others THEN
     UPDATE notes SET body = SQLERRM WHERE id = p_tenant;
+END
+$$;
+
+-- case: plpgsql_execute_constant_string
+-- expect: RLS301 public.attendance at +4:24
+-- expect: RLS301 public.students at +4:35
+CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE 'DELETE FROM attendance WHERE day < now() - interval ''1 year''';
+  EXECUTE $q$SELECT count(*) FROM students WHERE status = 'gone'$q$ INTO STRICT n;
+END
+$$;
+
+-- case: plpgsql_execute_constant_restricted
+-- expect: clean
+CREATE FUNCTION archive(p_tenant uuid) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE 'UPDATE grades SET score = NULL WHERE tenant_id = $1 AND score < 0' USING p_tenant;
+END
+$$;
+
+-- case: plpgsql_execute_built_at_run_time_is_not_followed
+-- expect: clean
+CREATE FUNCTION wipe(t text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE 'DELETE FROM ' || quote_ident(t);
+  EXECUTE format('DELETE FROM %I', t);
 END
 $$;

@@ -1,9 +1,11 @@
 """Probe-stage benchmark: prints figures, asserts nothing.
 
 - probe statements per second (every statement the probes run as an actor, each in its
-  savepoint) next to `pgbench -S` (one client, read-only, like the probes' one
-  connection) on the same server in the same run (target: at least a quarter of its
-  rate); pgbench runs before and after, to show how noisy the machine is;
+  savepoint; the savepoint, role switch and oracle reads travel in the same pipelined
+  flight and count in the probe stage's wall time, not as statements) next to
+  `pgbench -S` (one client, read-only, like the probes' one connection) on the same
+  server in the same run (target: at least a quarter of its rate); pgbench runs before
+  and after, to show how noisy the machine is;
 - wall time and peak memory (resource.getrusage, this process) of the quick profile on
   the bundled schema (targets: under 60 s, under 500 MB).
 
@@ -114,6 +116,8 @@ def bench_backend(backend: str, tenants: int, seconds: int) -> None:
             f" + probes {stats['probe_s']:.1f} s; target < 60 s), peak memory"
             f" {peak_mb():.0f} MB (target < 500 MB), {len(result.findings)} finding(s)"
         )
+        if result.faults:
+            print(f"   faults ({len(result.faults)}): " + "; ".join(result.faults[:3]))
 
 
 def main() -> None:

@@ -66,6 +66,26 @@ class Timeouts:
     """idle_in_transaction_session_timeout: a stalled audit never holds its locks for long."""
 
 
+_UNITS_MS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def duration_ms(value: Any, default: int) -> int:
+    """Milliseconds from an int (milliseconds) or a PostgreSQL duration such as '5s',
+    '250ms' or '2 min'; `default` when unset. An unknown unit is a ValueError."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, int | float):
+        return int(value)
+    text = str(value).strip().lower()
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
+    unit = text[len(number) :].strip() or "ms"
+    if unit not in _UNITS_MS:
+        raise ValueError(f"not a duration: {value!r} (units: {', '.join(_UNITS_MS)})")
+    return int(float(number) * _UNITS_MS[unit])
+
+
 APPLICATION_NAME = "rls-audit"
 """How the audit's sessions appear in pg_stat_activity."""
 
@@ -127,18 +147,46 @@ def set_role_statement(role: str) -> sql.Composable:
     return sql.SQL("set local role {}").format(sql.Identifier(role))
 
 
+def become_steps(actor: Actor, spec: ContextSpec) -> list[tuple[sql.Composable, Any]]:
+    """The context statements, then the role switch: what `become` sends."""
+    return [*context_statements(actor, spec), (set_role_statement(actor.role), None)]
+
+
+_SET_LOCAL = "pg_catalog.set_config(%s, %s, true)"
+_SET_ROLE = "select pg_catalog.set_config('role', %s, true)"
+
+
+def switch_steps(actor: Actor, spec: ContextSpec) -> list[tuple[str | sql.Composable, Any]]:
+    """`become_steps` in as few statements as possible, for pipelined flights: the
+    settings and the role in one SELECT (`set_config('role', ..., true)` is what SET LOCAL
+    ROLE does); a custom snippet stays a statement of its own, before the role."""
+    if spec.mode == "sql":
+        return [*context_statements(actor, spec), (_SET_ROLE, (actor.role,))]
+    params: list[Any] = []
+    for _, values in context_statements(actor, spec):
+        params += [values["name"], values["value"]]
+    params += ["role", actor.role]
+    text = "select " + ", ".join([_SET_LOCAL] * (len(params) // 2))
+    return [(text, params)]
+
+
+def restore_steps(spec: ContextSpec) -> list[tuple[str | sql.Composable, Any]]:
+    """Back to the login role with no tenant context: what `restore` sends."""
+    names = sorted({spec.guc, CLAIMS_GUC})
+    clear = "select " + ", ".join(["pg_catalog.set_config(%s, '', true)"] * len(names))
+    return [("reset role", None), (clear, names)]
+
+
 def become(conn: psycopg.Connection[Any], actor: Actor, spec: ContextSpec) -> None:
     """Set the context, then the role, for the rest of the current (sub)transaction."""
-    for stmt, params in context_statements(actor, spec):
+    for stmt, params in become_steps(actor, spec):
         conn.execute(stmt, params)
-    conn.execute(set_role_statement(actor.role))
 
 
 def restore(conn: psycopg.Connection[Any], spec: ContextSpec) -> None:
     """Back to the login role with no tenant context, without leaving the transaction."""
-    conn.execute("reset role")
-    for name in {spec.guc, CLAIMS_GUC}:
-        conn.execute("select pg_catalog.set_config(%s, '', true)", (name,))
+    for stmt, params in restore_steps(spec):
+        conn.execute(stmt, params)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -125,9 +125,17 @@ def evidence(
     )
 
 
-def exposed_tables(ctx: ProbeContext) -> list[TableScope]:
-    return [
-        ctx.scope.tables[n]
-        for n in ctx.scope.order
-        if ctx.scope.tables[n].table.schema in ctx.catalog.exposed_schemas
-    ]
+def exposed_tables(ctx: ProbeContext) -> Iterator[TableScope]:
+    """The tables of the exposed schemas, in order; each becomes the context's current
+    table while the probe works on it, and faulted ones are left out."""
+    for n in ctx.scope.order:
+        ts = ctx.scope.tables[n]
+        if ts.table.schema in ctx.catalog.exposed_schemas and ctx.reachable(n):
+            yield ts
+
+
+def readable(ctx: ProbeContext) -> Iterator[Table]:
+    """The relations an API role may read (tables, views, ...), faulted ones left out."""
+    for rel in ctx.scope.readable:
+        if ctx.reachable(rel.qualified_name):
+            yield rel

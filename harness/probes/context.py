@@ -20,9 +20,12 @@ from ..catalog import Catalog, Table
 from ..findings.model import ObjectRef
 from .matrix import MatrixRecorder
 from .oracle import (
+    LEAVES,
     Canaries,
     Change,
     Checksums,
+    activity_query,
+    as_checksums,
     changes,
     checksum_query,
     checksums,
@@ -30,10 +33,12 @@ from .oracle import (
     touched,
 )
 from .population import Populator, SeedRow, Tenant, World
-from .runner import Outcome, Runner
+from .runner import RELEASE, ROLLBACK_TO, SAVEPOINT, Outcome, Runner
 from .scope import Scope
 
 Profile = Literal["quick", "deep"]
+ACT_SAVEPOINT = "rls_audit_act"
+STMT_SAVEPOINT = "rls_audit_statement"
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 
@@ -74,29 +79,71 @@ class ProbeContext:
     _privileges: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     # -- who ----------------------------------------------------------------------------
+    current: str | None = None
+    """The relation the running probe works on: a fault is charged to it."""
+    passed_over: dict[str, str] = field(default_factory=dict)
+    """Tables the running probe leaves out after a fault it met there."""
+    faults: list[str] = field(default_factory=list)
+    """Messages of the faults met while probing, for the stage's result."""
+    counters: bool = False
+    """Whether the server counts row writes (track_counts): acts then watch the counts."""
+    leaves: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def faulted(self) -> dict[str, str]:
+        """Tables the stage could not probe (lock or statement timeout), with the reason."""
+        return self.world.faulted
+
+    def mark_faulted(self, table: str, reason: str) -> None:
+        """Leave `table` out of every later probe and of the checksums."""
+        self.world.faulted.setdefault(table, reason)
+        for sums in (self.baseline, self.baseline_versions):
+            for key in [k for k in sums if k[0] == table]:
+                del sums[key]
+        for cached in ("checksum_sql", "versions_sql", "watch_sql"):
+            self.__dict__.pop(cached, None)
+
+    def reachable(self, name: str) -> bool:
+        """False for a faulted table; otherwise it becomes the current one."""
+        if name in self.world.faulted or name in self.passed_over:
+            return False
+        self.current = name
+        return True
+
     @cached_property
     def checksum_sql(self) -> sql.Composed:
-        return checksum_query(self.scope)
+        return checksum_query(self.scope, skip=self.world.faulted)
 
     @cached_property
     def versions_sql(self) -> sql.Composed:
-        return checksum_query(self.scope, fast=True)
+        return checksum_query(self.scope, fast=True, skip=self.world.faulted)
+
+    @cached_property
+    def watch_sql(self) -> str:
+        """What an act reads before and after its statement to see what it wrote (as
+        text: composed once, not at every act)."""
+        if self.counters:
+            return activity_query(self.leaves, skip=self.world.faulted).as_string(self.conn)
+        return self.versions_sql.as_string(self.conn)
 
     def take_baseline(self) -> None:
         """Content and row-version checksums of every table, as the login role."""
         self.baseline = checksums(self.conn, self.checksum_sql)
         self.baseline_versions = checksums(self.conn, self.versions_sql)
+        row = self.conn.execute("select pg_catalog.current_setting('track_counts')").fetchone()
+        self.counters = bool(row and row[0] == "on")
+        names = list(self.scope.order)
+        oids = [self.scope.tables[n].table.oid for n in names]
+        self.leaves = {}
+        for name, oid in self.conn.execute(LEAVES, (names, oids)).fetchall():
+            self.leaves.setdefault(name, []).append(oid)
 
-    def _content_after(
-        self, before: Checksums, versions: Checksums, actor: str | None
-    ) -> Checksums:
-        """Content checksums now, re-hashing only the tables whose row versions moved for
-        someone other than the actor (the actor's own rows may change)."""
-        moved = touched(versions, checksums(self.conn, self.versions_sql), actor)
+    def _content(self, before: Checksums, moved: set[str]) -> Checksums:
+        """`before` with the tables in `moved` hashed again, by content."""
         if not moved:
             return before
-        fresh = checksums(self.conn, checksum_query(self.scope, moved))
-        return merged(before, moved, fresh)
+        query = checksum_query(self.scope, moved, skip=self.world.faulted)
+        return merged(before, moved, checksums(self.conn, query))
 
     @cached_property
     def canaries(self) -> Canaries:
@@ -160,9 +207,9 @@ class ProbeContext:
 
     # -- acting -------------------------------------------------------------------------
     def observe(self, actor: db.Actor, stmt: sql.Composable | str, params: Any = None) -> Outcome:
-        """Run a statement as the actor and roll everything back."""
-        with db.as_actor(self.conn, actor, self.config.context):
-            return self.runner.attempt(stmt, params)
+        """Run a statement as the actor and roll everything back: one flight."""
+        before = db.switch_steps(actor, self.config.context)
+        return self.runner.run_probe(stmt, params, before=before)[0]
 
     def observe_copy(self, actor: db.Actor, stmt: sql.Composable) -> Outcome:
         with db.as_actor(self.conn, actor, self.config.context):
@@ -180,25 +227,113 @@ class ProbeContext:
     ) -> tuple[Outcome, list[Change], Any]:
         """Act as `actor` in a savepoint; return the outcome, the changes to anybody
         else's rows (checksums before and after, read as the login role), and what
-        `then` observed afterwards (still inside the savepoint, as the login role)."""
-        with db.savepoint(self.conn):
-            setup = list(setup)
-            for s, p in setup:
-                self.conn.execute(s, p)
-            if setup:
-                before = checksums(self.conn, self.checksum_sql)
-                versions = checksums(self.conn, self.versions_sql)
-            else:
-                before, versions = self.baseline, self.baseline_versions
-            db.become(self.conn, actor, self.config.context)
+        `then` observed afterwards (still inside the savepoint, as the login role).
+
+        The savepoint, the role switch, the statement, the switch back and the row
+        version summaries travel in one flight; contents are hashed again only for the
+        tables whose versions moved for someone other than the actor."""
+        runner, spec = self.runner, self.config.context
+        setup = list(setup)
+        watch = (self.watch_sql, None)
+        prefix: list[Any] = [(runner.savepoint(SAVEPOINT, ACT_SAVEPOINT), None), *setup]
+        if setup:  # the statement gets a savepoint of its own, to be undone alone
+            prefix.append((runner.savepoint(SAVEPOINT, STMT_SAVEPOINT), None))
+        prefix.append(watch)
+        try:
             if copy_rows is not None:
-                outcome = self.runner.attempt(stmt, copy_rows=copy_rows)
+                outcome, watched = self._copy_act(actor, stmt, copy_rows, prefix)
             else:
-                outcome = self.runner.attempt(stmt, params)
-            db.restore(self.conn, self.config.context)
-            after = self._content_after(before, versions, actor.tenant)
-            extra = then() if then is not None else None
-        return outcome, changes(before, after, actor.tenant), extra
+                outcome, first, rest = runner.run_probe(
+                    stmt,
+                    params,
+                    prefix=prefix,
+                    before=db.switch_steps(actor, spec),
+                    after=[*db.restore_steps(spec), watch],
+                    savepoint=False,
+                )
+                watched = None if rest is None else (first[-1], rest[-1])
+                if rest is None and (setup or then is not None):  # keep the setup for then
+                    self._undo(STMT_SAVEPOINT if setup else ACT_SAVEPOINT, reopen=not setup)
+            if setup:
+                found, extra = self._setup_changes(watched, actor.tenant, then)
+            else:
+                moved = self._moved(self.baseline_versions, watched, actor.tenant)
+                after = self._content(self.baseline, moved)
+                found = changes(self.baseline, after, actor.tenant) if moved else []
+                extra = then() if then is not None else None
+        except BaseException:
+            self._close(quiet=True)
+            raise
+        self._close()
+        return outcome, found, extra
+
+    def _setup_changes(
+        self, watched: Any, actor: str | None, then: Callable[[], Any] | None
+    ) -> tuple[list[Change], Any]:
+        """Changes of an act that had setup statements: the baseline no longer holds, so
+        the tables the statement wrote are hashed now, and again once the statement's
+        savepoint is rolled back (setup kept)."""
+        written = set() if watched is None else touched(*map(as_checksums, watched))
+        written -= set(self.world.faulted)
+        query = checksum_query(self.scope, written) if written else None
+        after = checksums(self.conn, query) if query is not None else {}
+        extra = then() if then is not None else None
+        if query is None:
+            return [], extra
+        self._undo(STMT_SAVEPOINT, reopen=False)
+        before = checksums(self.conn, query)
+        return changes(before, after, actor), extra
+
+    def _undo(self, name: str, *, reopen: bool) -> None:
+        """Roll back to savepoint `name` (release it unless `reopen`)."""
+        runner = self.runner
+        steps = [(runner.savepoint(ROLLBACK_TO, name), None)]
+        if not reopen:
+            steps.append((runner.savepoint(RELEASE, name), None))
+        fl = runner.flight(steps)
+        if fl.error is not None:
+            runner.raise_error(fl.error)
+
+    def _moved(self, versions: Checksums, watched: Any, actor: str | None) -> set[str]:
+        """Tables whose rows of someone other than `actor` got a new version, from the
+        watch figures read before and after the statement (None: it failed)."""
+        if watched is None:
+            return set()
+        first, last = as_checksums(watched[0]), as_checksums(watched[1])
+        if not self.counters:
+            return touched(versions, last, actor)
+        written = touched(first, last)
+        if not written:
+            return set()
+        query = checksum_query(self.scope, written, fast=True, skip=self.world.faulted)
+        now = checksums(self.conn, query)
+        return touched({k: v for k, v in versions.items() if k[0] in written}, now, actor)
+
+    def _copy_act(
+        self, actor: db.Actor, stmt: sql.Composable | str, rows: list, prefix: list
+    ) -> tuple[Outcome, Any]:
+        """COPY FROM does not travel in a pipeline: switch, copy, switch back."""
+        runner, spec = self.runner, self.config.context
+        fl = runner.flight([*prefix, *db.switch_steps(actor, spec)])
+        if fl.error is not None:
+            runner.raise_error(fl.error)
+        first = fl.rows(len(prefix) - 1)
+        outcome = runner.attempt(stmt, copy_rows=rows)
+        fl = runner.flight([*db.restore_steps(spec), (self.watch_sql, None)])
+        if fl.error is not None:
+            runner.raise_error(fl.error)
+        return outcome, (first, fl.rows(len(fl.cursors) - 1)) if outcome.ok else None
+
+    def _close(self, *, quiet: bool = False) -> None:
+        """Roll the act's savepoint back, whatever state the transaction is in; `quiet`
+        when another error is already on its way (the savepoint may not exist)."""
+        if self.conn.closed or self.conn.broken:
+            return
+        runner = self.runner
+        rollback = runner.savepoint(ROLLBACK_TO, ACT_SAVEPOINT)
+        fl = runner.flight([(rollback, None), (runner.savepoint(RELEASE, ACT_SAVEPOINT), None)])
+        if fl.error is not None and not quiet:
+            self.runner.raise_error(fl.error)
 
     # -- reporting ----------------------------------------------------------------------
     def seed_sql(self, rows: Iterable[SeedRow], tenants: Iterable[str]) -> list[str]:

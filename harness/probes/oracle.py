@@ -77,16 +77,22 @@ def _texts(values: Iterable[Any]) -> Iterable[str]:
 
 
 def checksum_query(
-    scope: Scope, tables: Iterable[str] | None = None, *, fast: bool = False
+    scope: Scope,
+    tables: Iterable[str] | None = None,
+    *,
+    fast: bool = False,
+    skip: Iterable[str] = (),
 ) -> sql.Composed:
     """One statement: per table and tenant key value, a hash and count of the rows.
 
-    `fast` hashes the rows' versions (tableoid, ctid) instead of their text: any INSERT,
-    UPDATE or DELETE makes a new version, so a table whose versions did not change needs
-    no content hash; only the changed ones are hashed again (10x cheaper on wide rows).
+    `fast` summarises the rows' versions instead of their text: the newest xmin (as its
+    age, which orders transaction ids across wraparound) and the count. Any INSERT or
+    UPDATE writes a version newer than every earlier one and a DELETE or TRUNCATE lowers
+    the count, so a group whose summary did not move holds the same rows; only the tables
+    that moved are hashed again, by content. `skip` leaves out tables the stage cannot
+    read (another session holds a lock on them).
     """
-    wanted = set(scope.order if tables is None else tables)
-    row = sql.SQL("t.tableoid::text || t.ctid::text") if fast else sql.SQL("t::text")
+    wanted = set(scope.order if tables is None else tables) - set(skip)
     parts = []
     for name in scope.order:
         if name not in wanted:
@@ -98,15 +104,61 @@ def checksum_query(
             if ts.tenant_key
             else sql.Literal(PLATFORM)
         )
+        digest = (
+            sql.SQL("pg_catalog.min(pg_catalog.age(t.xmin))::text")
+            if fast
+            else sql.SQL("pg_catalog.md5(pg_catalog.string_agg(t::text, '|' order by t::text))")
+        )
         parts.append(
             sql.SQL(
-                "select {name}::text, {owner}, pg_catalog.md5(pg_catalog.string_agg({row}, '|'"
-                " order by {row})), pg_catalog.count(*) from {rel} as t group by 2"
-            ).format(name=sql.Literal(name), owner=owner, rel=ident, row=row)
+                "select {name}::text, {owner}, {digest}, pg_catalog.count(*) from {rel} as t"
+                " group by 2"
+            ).format(name=sql.Literal(name), owner=owner, rel=ident, digest=digest)
         )
     if not parts:
         return sql.SQL("select null::text, null::text, null::text, 0::bigint where false")
     return sql.SQL(" union all ").join(parts)
+
+
+LEAVES = """
+with recursive tree(name, oid) as (
+  select * from rows from (pg_catalog.unnest(%s::text[]), pg_catalog.unnest(%s::oid[]))
+  union
+  select tree.name, i.inhrelid from tree join pg_catalog.pg_inherits i on i.inhparent = tree.oid
+)
+select name, oid::bigint from tree order by 1, 2
+"""
+"""Every relation whose rows a table's scan returns: itself, its partitions, its children."""
+
+ACTIVITY = sql.SQL(
+    "select l.name, '*', pg_catalog.sum(pg_catalog.pg_stat_get_xact_tuples_inserted(l.leaf)"
+    " + pg_catalog.pg_stat_get_xact_tuples_updated(l.leaf)"
+    " + pg_catalog.pg_stat_get_xact_tuples_deleted(l.leaf))::text || '/' ||"
+    " pg_catalog.string_agg(coalesce(pg_catalog.pg_relation_filenode(l.leaf)::text, '-'),"
+    " ',' order by l.leaf), 0::bigint"
+    " from rows from (pg_catalog.unnest({names}::text[]), pg_catalog.unnest({leaves}::oid[]))"
+    " as l(name, leaf) group by 1"
+)
+
+
+def activity_query(leaves: dict[str, list[int]], skip: Iterable[str] = ()) -> sql.Composed:
+    """This transaction's write activity per table, read without scanning a row.
+
+    The counts of rows inserted, updated and deleted in the current transaction (aborted
+    subtransactions included) only grow, except that TRUNCATE resets them, and TRUNCATE
+    gives the table a new file node: a table whose figures did not move between two
+    reads of this query had no row written in between. Tables that moved are checked
+    with the row-version summaries, and hashed again only if those moved too.
+    """
+    skipped = set(skip)
+    pairs = [(n, oid) for n, oids in leaves.items() if n not in skipped for oid in oids]
+    return ACTIVITY.format(
+        names=sql.Literal([n for n, _ in pairs]), leaves=sql.Literal([o for _, o in pairs])
+    )
+
+
+def as_checksums(rows: Iterable[tuple[Any, ...]]) -> Checksums:
+    return {(r[0], r[1] or PLATFORM): (r[2], r[3]) for r in rows}
 
 
 Checksums = dict[tuple[str, str], tuple[str, int]]
@@ -114,12 +166,11 @@ Checksums = dict[tuple[str, str], tuple[str, int]]
 
 def checksums(conn: psycopg.Connection[Any], query: sql.Composed) -> Checksums:
     """Read as the login role (which bypasses RLS), never as an actor."""
-    rows = conn.execute(query).fetchall()
-    return {(r[0], r[1] or PLATFORM): (r[2], r[3]) for r in rows}
+    return as_checksums(conn.execute(query).fetchall())
 
 
 def touched(before: Checksums, after: Checksums, actor: str | None = None) -> set[str]:
-    """Tables whose fast checksums (row versions) differ for someone other than `actor`:
+    """Tables whose fast checksums (row version summaries) differ for someone other than `actor`:
     the only ones whose content `changes` needs again."""
     return {
         key[0]

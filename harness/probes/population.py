@@ -2,8 +2,11 @@
 
 The population runs inside the audit transaction, as the connection's own role (the
 owner or a superuser), table by table in foreign-key order. Rows of each table are drawn
-in one Hypothesis draw; a CHECK that rejects a value teaches the column plan a fallback
-(literals, an e-mail shape, the constraint's pattern, NULL) and the table is drawn again.
+from the catalog-derived column plans with a random generator seeded from the run's seed
+and the table (Hypothesis only supplies the examples of strategies the harness cannot
+sample itself, such as a CHECK's pattern, once per column); a CHECK that rejects a value
+teaches the column plan a fallback (literals, an e-mail shape, the constraint's pattern,
+NULL) and the table is drawn again.
 A table that still cannot be filled is recorded with the reason, for an inconclusive
 finding, never skipped silently.
 """
@@ -11,6 +14,7 @@ finding, never skipped silently.
 from __future__ import annotations
 
 import hashlib
+import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,13 +28,16 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from ..catalog import Catalog
+from .runner import fault_of
 from .scope import ForeignKey, Scope, TableScope
-from .strategies import ColumnPlan, TypeInfo, plan_column, supported, value_strategy, wanted
+from .strategies import ColumnPlan, TypeInfo, plan_column, supported, value_parts, wanted
 
 T = TypeVar("T")
 LEARN_ATTEMPTS = 12
 ROW_RETRIES = 4
 PLATFORM_ROWS = 3
+POOL = 16
+"""Examples drawn once per column whose values only Hypothesis can make (patterns)."""
 SIZES = (1, 1, 1, 2, 2, 3, 6)
 """Rows per tenant and table: mostly small tenants, a few large ones (skew)."""
 
@@ -60,6 +67,8 @@ class World:
     tenants: tuple[Tenant, ...]
     rows: dict[str, list[SeedRow]] = field(default_factory=lambda: defaultdict(list))
     skipped: dict[str, str] = field(default_factory=dict)
+    faulted: dict[str, str] = field(default_factory=dict)
+    """Tables another session kept the stage from (lock or statement timeout)."""
     plans: dict[str, dict[str, ColumnPlan]] = field(default_factory=dict)
     _ids: dict[str, str] = field(default_factory=dict)
 
@@ -165,6 +174,7 @@ class Populator:
         self.tried: dict[tuple[str, str], set[str]] = {}
         self.errors: list[str] = []
         self.simplest = False
+        self._pools: dict[tuple[Any, ...], list[Any]] = {}
         names = {c.type for ts in scope.tables.values() for c in ts.table.columns}
         self.types = resolve_types(conn, names)
 
@@ -188,20 +198,36 @@ class Populator:
         return keys
 
     # -- rows ------------------------------------------------------------------------
-    def row_strategy(self, ts: TableScope, marker: str) -> st.SearchStrategy[dict[str, Any]]:
+    def row_values(self, ts: TableScope, marker: str, rng: random.Random) -> dict[str, Any]:
+        """One row's own values (not its keys to other tables) for the tenant's marker."""
         plans = self.plans(ts)
         keys = self.key_columns(ts)
         self.serial += 1
-        fields = {}
+        out = {}
         for name, plan in plans.items():
             if name in ts.fk_columns() or name == ts.tenant_key:
                 continue
-            if wanted(plan, key=name in keys):
-                if self.simplest and plan.mode == "literal" and plan.literals:
-                    fields[name] = st.just(plan.literals[0])  # the constraint's first choice
-                else:
-                    fields[name] = value_strategy(plan, marker, self.serial)
-        return st.fixed_dictionaries(fields)
+            if not wanted(plan, key=name in keys):
+                continue
+            if self.simplest and plan.mode == "literal" and plan.literals:
+                out[name] = plan.literals[0]  # the constraint's first choice
+                continue
+            parts = value_parts(plan)
+            if parts.sample is not None:
+                base = parts.sample(rng)
+            else:
+                base = rng.choice(self.pool(ts, plan))
+            out[name] = parts.finish(base, marker, self.serial)
+        return out
+
+    def pool(self, ts: TableScope, plan: ColumnPlan) -> list[Any]:
+        """Examples of a strategy the harness cannot sample itself, drawn once."""
+        key = (ts.name, plan.name, plan.mode, plan.pattern)
+        if key not in self._pools:
+            base = value_parts(plan).base
+            seed_value = self.seed * 1_000_003 + _stable("|".join(map(str, key)))
+            self._pools[key] = list(draw(st.lists(base, min_size=POOL, max_size=POOL), seed_value))
+        return self._pools[key]
 
     def _candidates(
         self, fk: ForeignKey, owner: str | None, assigned: dict[str, Any], ts: TableScope
@@ -233,11 +259,11 @@ class Populator:
     ) -> list[tuple[str | None, dict[str, Any], list[tuple[str, dict[str, Any]]], list]]:
         """(owner, values, fresh parent rows, parents) for each owner slot."""
         markers = {t.id: t.marker for t in self.world.tenants}
-        strategies = []
+        rng = random.Random(f"{self.seed}:{ts.name}:{draw_seed}")
+        drawn = []
         for owner in owners:
             marker = markers.get(owner or "", "zqplatfm")
-            strategies.append(st.tuples(self.row_strategy(ts, marker), st.integers(0, 1 << 30)))
-        drawn = draw(st.tuples(*strategies), draw_seed) if strategies else ()
+            drawn.append((self.row_values(ts, marker, rng), rng.randrange(1 << 30)))
         out = []
         for owner, (values, pick) in zip(owners, drawn, strict=True):
             values = dict(values)
@@ -254,8 +280,9 @@ class Populator:
                 if self._fresh_parent(fk, owner):
                     parent_ts = self.scope.tables[fk.ref_table]
                     marker = markers.get(owner or "", "zqplatfm")
-                    pvals = draw(self.row_strategy(parent_ts, marker), draw_seed + 7919 * (k + 1))
-                    pvals = dict(pvals)
+                    salt = draw_seed + 7919 * (k + 1)
+                    prng = random.Random(f"{self.seed}:{parent_ts.name}:{salt}")
+                    pvals = self.row_values(parent_ts, marker, prng)
                     for c, rc in zip(fk.columns, fk.ref_columns, strict=True):
                         if c in values and values[c] is not None:
                             pvals[rc] = values[c]
@@ -303,6 +330,17 @@ class Populator:
         return row
 
     def fill(self, ts: TableScope, owners: list[str | None]) -> None:
+        try:
+            self._fill(ts, owners)
+        except TableFault as fault:
+            self.fault(fault.table, fault.message)
+
+    def fault(self, table: str, message: str) -> None:
+        """Skip `table` (inconclusive) and forget whatever rows of it were written."""
+        self.world.faulted.setdefault(table, message)
+        self.world.skipped[table] = message
+
+    def _fill(self, ts: TableScope, owners: list[str | None]) -> None:
         plans = self.plans(ts)
         bad = [p.name for p in plans.values() if p.column.not_null and not supported(p)]
         bad = [b for b in bad if wanted(plans[b], key=b in self.key_columns(ts))]
@@ -360,6 +398,7 @@ class Populator:
                     added.append(SeedRow(ptable, owner, stored, pvals))
                 stored = self.insert_one(ts.name, values)
         except psycopg.Error as exc:
+            self.check(exc, ts.name)
             diag = exc.diag
             self.errors.append(f"{ts.name}: {_first_line(exc)}")
             return (diag.sqlstate or "", _first_line(exc), diag.constraint_name or diag.column_name)
@@ -368,6 +407,15 @@ class Populator:
             parent_refs.append((seeded.table, len(self.world.rows[seeded.table]) - 1))
         self.world.rows[ts.name].append(SeedRow(ts.name, owner, stored, values, tuple(parent_refs)))
         return None
+
+    def check(self, exc: psycopg.Error, table: str) -> None:
+        """A lost connection propagates; a timeout is not a rejected row: it raises
+        `TableFault` so that the table is skipped as inconclusive."""
+        if self.conn.closed or self.conn.broken:
+            raise exc
+        reason = fault_of(exc)
+        if reason is not None:
+            raise TableFault(table, fault_message(table, reason, exc)) from exc
 
     def _learn(self, ts: TableScope, err: tuple[str, str, str | None]) -> bool:
         """Switch the columns a failing constraint names to their next fallback mode."""
@@ -426,7 +474,12 @@ class Populator:
                     with self.conn.transaction(), self.conn.cursor(row_factory=dict_row) as cur:
                         cur.execute(stmt, [*new.values(), *(row.values[c] for c in ts.pk)])
                         stored = cur.fetchone()
-                except psycopg.Error:
+                except psycopg.Error as exc:
+                    try:
+                        self.check(exc, table)
+                    except TableFault as fault:
+                        self.fault(fault.table, fault.message)
+                        break
                     continue
                 if stored:
                     row.values = stored
@@ -448,12 +501,36 @@ class Populator:
         self.fix_deferred()
         for mv in self.catalog.materialized_views:
             if mv.schema in exposed:
-                self.conn.execute(
-                    sql.SQL("refresh materialized view {}").format(
-                        sql.Identifier(mv.schema, mv.name)
-                    )
+                refresh = sql.SQL("refresh materialized view {}").format(
+                    sql.Identifier(mv.schema, mv.name)
                 )
+                try:
+                    with self.conn.transaction():
+                        self.conn.execute(refresh)
+                except psycopg.Error as exc:
+                    name = f"{mv.schema}.{mv.name}"
+                    if fault_of(exc) is None or self.conn.closed or self.conn.broken:
+                        raise
+                    self.world.faulted.setdefault(name, fault_message(name, fault_of(exc), exc))
         return self.world
+
+
+class TableFault(Exception):
+    """Another session kept the population from a table (lock or statement timeout)."""
+
+    def __init__(self, table: str, message: str) -> None:
+        super().__init__(message)
+        self.table = table
+        self.message = message
+
+
+def fault_message(table: str, reason: str | None, exc: BaseException | None = None) -> str:
+    """One line for the report: which table, and why the probes skipped it."""
+    why = {
+        "lock timeout": "lock timeout, another session holds a lock on it",
+        "statement timeout": "statement timeout, the server did not answer in time",
+    }.get(reason or "", reason or "timeout")
+    return f"probes on {table} skipped: {why}"
 
 
 def _stable(text: str) -> int:

@@ -39,9 +39,12 @@ class ProbeCoverage(ProbeCheck):
 
     def run(self, ctx: ProbeContext) -> Iterator[Finding]:
         for table, reason in sorted(ctx.world.skipped.items()):
+            message = f"probes could not populate {table}: {reason}"
+            if table in ctx.world.faulted:  # another session kept the population out
+                message = reason
             yield self.finding(
                 obj(ctx.scope.tables[table].table),
-                f"probes could not populate {table}: {reason}",
+                message,
                 evidence=Evidence(observed=reason, details={"table": table}),
                 remediation="Relax or document the constraint, or seed this table by hand.",
                 discriminator="populate",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from psycopg import sql
 
 from ..findings.model import Finding
-from ._base import ProbeCheck, evidence, ident, leaked_row, row_leaks
+from ._base import ProbeCheck, evidence, ident, leaked_row, readable, row_leaks
 from .context import ProbeContext, obj
 from .scope import relation_tenant_key
 
@@ -43,7 +43,7 @@ class CrossTenantRead(ProbeCheck):
         for role in ctx.config.roles:
             for attacker in ctx.attackers():
                 actor = ctx.actor(role, attacker)
-                for rel in ctx.scope.readable:
+                for rel in readable(ctx):
                     name = rel.qualified_name
                     if "SELECT" not in ctx.privileges(role, rel):
                         ctx.matrix.record(name, "SELECT", role, own="denied", other="denied")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from psycopg import sql
 
 from ..findings.model import Finding, Severity
-from ._base import ProbeCheck, evidence
+from ._base import ProbeCheck, evidence, readable
 from .context import ProbeContext, obj
 from .scope import relation_tenant_key
 
@@ -35,7 +35,7 @@ class RlsInactive(ProbeCheck):
     def run(self, ctx: ProbeContext) -> Iterator[Finding]:
         for role in ctx.config.roles:
             actor = ctx.actor(role, ctx.attackers()[0])
-            for rel in ctx.scope.readable:
+            for rel in readable(ctx):
                 if not rel.is_table or not relation_tenant_key(ctx.scope, rel):
                     continue
                 if not ctx.privileges(role, rel) & {"SELECT", "INSERT", "UPDATE", "DELETE"}:

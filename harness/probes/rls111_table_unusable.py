@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from psycopg import sql
 
 from ..findings.model import Category, Finding, Severity
-from ._base import ProbeCheck, evidence, ident
+from ._base import ProbeCheck, evidence, ident, readable
 from .context import ProbeContext, obj
 
 
@@ -34,7 +34,7 @@ class TableUnusable(ProbeCheck):
     def run(self, ctx: ProbeContext) -> Iterator[Finding]:
         for role in ctx.config.roles:
             actor = ctx.actor(role, ctx.attackers()[0])
-            for rel in ctx.scope.readable:
+            for rel in readable(ctx):
                 if "SELECT" not in ctx.privileges(role, rel):
                     continue
                 stmt = sql.SQL("select pg_catalog.count(*) from {}").format(ident(rel))

@@ -9,7 +9,7 @@ from psycopg import sql
 
 from .. import db
 from ..findings.model import Category, Finding, Severity
-from ._base import ProbeCheck, evidence
+from ._base import ProbeCheck, evidence, readable
 from ._functions import call_statement, callable_functions, calls
 from .context import ProbeContext, obj
 
@@ -54,7 +54,7 @@ class SearchPathHijack(ProbeCheck):
                     continue
                 names = [
                     t
-                    for t in ctx.scope.readable
+                    for t in readable(ctx)
                     if t.is_table and re.search(rf"\b{re.escape(t.name)}\b", f.source)
                 ]
                 for rel in names:

@@ -68,6 +68,8 @@ class InterleavedLeak(ProbeCheck):
         started = time.perf_counter()
         for role in ctx.config.roles[: budget.roles]:
             for ts in sample(ctx, role, budget, ctx.config.seed):
+                if not ctx.reachable(ts.name):  # locked by another session: charged there
+                    continue
                 found = explore(
                     ctx,
                     ts,

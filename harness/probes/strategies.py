@@ -9,8 +9,10 @@ Foreign keys and the tenant key are filled in by the population, not here.
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -138,60 +140,114 @@ def canary_text(marker: str, serial: int, noise: str, max_len: int | None) -> st
     return short[:max_len] if len(short) <= max_len else f"{serial:x}"[-max_len:]
 
 
-def value_strategy(plan: ColumnPlan, marker: str, serial: int) -> st.SearchStrategy[Any]:
-    """Values for one column of one row of the tenant with this canary marker."""
+Finish = Callable[[Any, str, int], Any]
+"""Turns a base value into the column's value for a tenant's canary marker and a serial."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValueParts:
+    """A column's values: a base strategy that knows nothing of tenants, a seeded sampler
+    of the same base values (None: sample the strategy's examples), and `finish`."""
+
+    base: st.SearchStrategy[Any]
+    sample: Callable[[random.Random], Any] | None
+    finish: Finish
+
+
+def _same(value: Any, _marker: str, _serial: int) -> Any:
+    return value
+
+
+def _choice(options: tuple[Any, ...] | list[Any]) -> tuple[st.SearchStrategy[Any], Any]:
+    items = list(options)
+    return st.sampled_from(items), lambda rng: rng.choice(items)
+
+
+def _ints(lo: int, hi: int) -> tuple[st.SearchStrategy[int], Any]:
+    return st.integers(lo, hi), lambda rng: rng.randint(lo, hi)
+
+
+def value_parts(plan: ColumnPlan) -> ValueParts:
+    """How values of one column are made; see `value_strategy` for what they are."""
     base, mode = plan.info.base, plan.mode
     if mode == "null":
-        return st.none()
+        return ValueParts(st.none(), lambda rng: None, _same)
     if mode == "literal" and plan.literals:
-        return st.sampled_from(plan.literals)
+        return ValueParts(*_choice(plan.literals), _same)
     if mode == "number" and plan.numbers:
         nums = plan.numbers
         if base in INT_TYPES:
-            return st.sampled_from(sorted({int(n) for n in nums}))
-        return st.sampled_from(nums)
+            return ValueParts(*_choice(sorted({int(n) for n in nums})), _same)
+        return ValueParts(*_choice(nums), _same)
     if base in TEXT_TYPES:
         if mode == "email":
-            return st.just(f"{marker}.{serial:x}@{marker}.example")
+            return ValueParts(st.none(), lambda rng: None, _email)
         if mode == "regex" and plan.pattern:
             try:
-                return st.from_regex(plan.pattern, fullmatch=True, alphabet=ALPHABET + "#@.-_")
+                regex = st.from_regex(plan.pattern, fullmatch=True, alphabet=ALPHABET + "#@.-_")
             except Exception:  # a POSIX class Python's re does not know
-                return st.nothing()
-        return NOISE.map(lambda n: canary_text(marker, serial, n, plan.max_len))
+                regex = st.nothing()
+            return ValueParts(regex, None, _same)
+        limit = plan.max_len
+        return ValueParts(
+            NOISE,
+            lambda rng: "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 3))),
+            lambda n, m, s: canary_text(m, s, n, limit),
+        )
     if base == "uuid":  # Hypothesis repeats values on purpose: the serial keeps keys unique
-        tag = f"{marker}:{serial}:{plan.name}"
-        return SALT.map(lambda n: _uuid(f"{tag}:{n}"))
+        name = plan.name
+        return ValueParts(
+            SALT, lambda rng: rng.randint(0, 1 << 32), lambda n, m, s: _uuid(f"{m}:{s}:{name}:{n}")
+        )
     if base in INT_TYPES:
-        return st.just(serial) if plan.unique else SMALL
+        if plan.unique:
+            return ValueParts(st.none(), lambda rng: None, lambda _v, _m, s: s)
+        return ValueParts(*_ints(1, 9), _same)
     if base in ("numeric", "float4", "float8"):
-        return SMALL
+        return ValueParts(*_ints(1, 9), _same)
     if base == "bool":
-        return st.booleans()
+        return ValueParts(*_choice((False, True)), _same)
     if base == "date":
         offset = plan.column.attnum * 40
-        return DAYS.map(lambda d: BASE_DATE + timedelta(days=offset + d))
+        return ValueParts(*_ints(0, 30), lambda d, _m, _s: BASE_DATE + timedelta(days=offset + d))
     if base in ("timestamptz", "timestamp"):
         start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=plan.column.attnum * 40)
-        moment = HOURS.map(lambda h: start + timedelta(hours=h))
-        return moment.map(lambda m: m.replace(tzinfo=None)) if base == "timestamp" else moment
+        naive = base == "timestamp"
+
+        def moment(h: int, _m: str, _s: int) -> datetime:
+            value = start + timedelta(hours=h)
+            return value.replace(tzinfo=None) if naive else value
+
+        return ValueParts(*_ints(0, 30 * 24), moment)
     if base in ("jsonb", "json"):
-        return st.just({"canary": f"{marker}-{serial:x}"}).map(_json)
+        return ValueParts(
+            st.none(), lambda rng: None, lambda _v, m, s: _json({"canary": f"{m}-{s:x}"})
+        )
     if base == "inet":
-        return OCTET.map(lambda n: f"10.0.0.{n}")
+        return ValueParts(*_ints(1, 254), lambda n, _m, _s: f"10.0.0.{n}")
     if plan.info.category == "A":
         if plan.info.element in TEXT_TYPES:
-            return st.just([f"{marker}-{serial:x}"])
-        return st.just([])
+            return ValueParts(st.none(), lambda rng: None, lambda _v, m, s: [f"{m}-{s:x}"])
+        return ValueParts(st.none(), lambda rng: None, lambda _v, _m, _s: [])
     if plan.info.category == "E" and plan.info.labels:
-        return st.sampled_from(plan.info.labels)
+        return ValueParts(*_choice(plan.info.labels), _same)
     if base == "bytea":
-        return st.just(f"{marker}-{serial:x}".encode())
+        return ValueParts(st.none(), lambda rng: None, lambda _v, m, s: f"{m}-{s:x}".encode())
     if base == "interval":
-        return st.just(timedelta(days=1))
+        return ValueParts(st.none(), lambda rng: None, lambda _v, _m, _s: timedelta(days=1))
     if base == "time":
-        return st.just("12:00")
-    return st.nothing()
+        return ValueParts(st.none(), lambda rng: None, lambda _v, _m, _s: "12:00")
+    return ValueParts(st.nothing(), None, _same)
+
+
+def _email(_value: Any, marker: str, serial: int) -> str:
+    return f"{marker}.{serial:x}@{marker}.example"
+
+
+def value_strategy(plan: ColumnPlan, marker: str, serial: int) -> st.SearchStrategy[Any]:
+    """Values for one column of one row of the tenant with this canary marker."""
+    parts = value_parts(plan)
+    return parts.base.map(lambda v: parts.finish(v, marker, serial))
 
 
 def _uuid(text: str) -> str:

@@ -22,7 +22,7 @@ from .. import db
 from ..catalog import Catalog, Column, Table
 from ..probes.population import World
 from ..probes.scope import Scope, TableScope
-from .seed import insert_row, literal
+from .seed import clock_columns, insert_row, literal
 
 COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 REFUSED = ("rows 0", "error 42501")
@@ -160,7 +160,7 @@ def _statement(
     else:
         values = {**sample, key: a if own else b}
         defaulted = [c for c in ts.pk if c != key and _defaults(table.column(c))]
-        stmt = insert_row(conn, table, values, skip=defaulted)
+        stmt = insert_row(conn, table, values, skip={*defaulted, *clock_columns(table)})
     return stmt.as_string(conn)
 
 

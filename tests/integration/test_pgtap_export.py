@@ -82,3 +82,12 @@ def test_the_suite_fails_on_a_flawed_variant_naming_what_broke(suite, rls_conn, 
         "authenticated as tenant A: UPDATE on another tenant's rows of public.students",
         "authenticated as tenant A: DELETE on another tenant's rows of public.students",
     }
+
+
+def test_the_export_is_the_same_byte_for_byte_each_time(suite, rls_target, tmp_path):
+    """A suite checked into a repository must not change when nothing else did: no clock
+    value, no random id differs between two exports of the same schema."""
+    options = {"dsn": rls_target.conninfo(), "schema": ROOT / "schema", "probes": False}
+    export_pgtap(resolve(options, environ={}), tmp_path)
+    for path in suite.files:
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name

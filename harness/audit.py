@@ -102,6 +102,9 @@ def audit_database(
     """A started target and the database to audit; everything we created is removed after."""
     if config.schema is not None:
         schema_files(Path(config.schema))  # refuse a bad directory before starting a server
+    for path in config.app_sql:
+        if not Path(path).exists():
+            raise ConfigError(f"--app-sql: {path} does not exist", hint="pass files or directories")
     with ExitStack() as stack:
         progress(f"starting backend {config.backend if not config.dsn else 'dsn'}")
         dsn = config.dsn
@@ -197,6 +200,14 @@ def lint_stage(catalog: Catalog, api_roles: tuple[str, ...]) -> list[Finding]:
             )
         out.append(finding)
     return out
+
+
+def lint_app(catalog: Catalog, paths: tuple[Path, ...]) -> list[Finding]:
+    """The application's own SQL, checked against the tenant tables of the live catalog."""
+    from .lint import lint_paths
+    from .lint.tenants import TenantTables
+
+    return lint_paths(paths, tenant_tables=TenantTables.from_catalog(catalog))
 
 
 def _reachable(catalog: Catalog, kind: str, name: str, api_roles: tuple[str, ...]) -> bool:
@@ -322,6 +333,9 @@ def _checked_stages(
     progress("linting the database's views and functions")
     with state.timed("lint"):
         state.findings.extend(lint_stage(cat, config.api_roles))
+        if config.app_sql:
+            progress(f"linting the application SQL in {len(config.app_sql)} path(s)")
+            state.findings.extend(lint_app(cat, config.app_sql))
     state.checks = [*checks, *get_lint_rules()]
     # --- probes: the dynamic stage (harness/probes), in one rolled-back transaction;
     # --read-only runs only SELECTs on the rows the database already holds.
@@ -345,6 +359,8 @@ def _checked_stages(
     # a database the audit created it commits its generated rows (VACUUM needs them).
     if config.plans:
         from .plans import get_plan_checks, run_plan_stage
+        from .plans.appsql import app_statements
+        from .probes.stage import probe_config
 
         def plans() -> None:
             with state.connect(conninfo, timeouts) as plan_conn:
@@ -357,6 +373,8 @@ def _checked_stages(
                     tenant_guc=config.tenant_guc,
                     api_role=config.api_roles[0],
                     progress=progress,
+                    app_queries=list(app_statements(config.app_sql)) if config.app_sql else None,
+                    context=probe_config(config).context,
                 )
             state.findings.extend(result.findings)
             run.load["plans"] = result.summary()

@@ -100,6 +100,9 @@ def _stage_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-plans", dest="plans", action="store_false", default=None,
                    help="skip the plan stage (EXPLAIN under the API role)")  # fmt: skip
     p.add_argument("--plan-rows", type=int, help="rows generated before EXPLAIN (default 100000)")
+    p.add_argument("--app-sql", metavar="PATHS",
+                   help="comma list of application SQL files or directories (.sql, .py) to "
+                   "lint and to EXPLAIN as each tenant")  # fmt: skip
 
 
 def _timeout_options(p: argparse.ArgumentParser) -> None:

@@ -61,6 +61,9 @@ class AuditConfig:
     # --- end probes ---
     plans: bool = True
     """Run the plan stage (`--no-plans` skips it)."""
+    app_sql: tuple[Path, ...] = ()
+    """Application SQL (.sql files, .py sources, directories): linted like `rls-audit
+    lint`, and its queries explained by the plan stage as each tenant size."""
     plan_rows: int = 100_000
     """Rows generated in all before EXPLAIN, on targets the audit created."""
     statement_timeout: int = 5000
@@ -101,6 +104,9 @@ def _coerce(key: str, value: Any, origin: str) -> Any:
             if rows < 1000:
                 raise ValueError(f"at least 1000 rows, got {rows}")
             return rows
+        if key == "app_sql":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(Path(str(v).strip()) for v in items if str(v).strip())
         if key in ("schema", "output", "baseline", "write_baseline"):
             return None if value in (None, "") else Path(str(value))
         if key == "suppress":

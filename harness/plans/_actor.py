@@ -1,7 +1,7 @@
 """Acting as one tenant, the way the trusted API server does it, undone afterwards.
 
-A stand-in for `harness.db.as_actor` until it lands: a savepoint that is always rolled
-back, SET LOCAL ROLE (names through sql.Identifier: SET takes no parameters), and the
+Given the audit's `ContextSpec`, `harness.db.as_actor`; otherwise a savepoint that is
+always rolled back, SET LOCAL ROLE (names through sql.Identifier: SET takes no parameters), and the
 tenant context through set_config(..., true), transaction-local like the API's.
 """
 
@@ -15,6 +15,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ..db import Actor, ContextSpec, as_actor
+
 CLAIMS_GUC = "request.jwt.claims"
 
 
@@ -26,12 +28,19 @@ def acting_as(
     tenant_guc: str,
     tenant: str,
     tenant_column: str = "tenant_id",
+    context: ContextSpec | None = None,
 ) -> Iterator[None]:
     """Inside the block, statements run as `role` with the tenant context set.
 
     Needs an open transaction (or autocommit, which then gets one); on exit the savepoint
-    is rolled back, which also undoes the role and the settings.
+    is rolled back, which also undoes the role and the settings. With `context` (the
+    audit's configured way of passing the tenant) it is the shared `harness.db.as_actor`;
+    without, the tenant GUC and JWT claims holding the tenant, as before.
     """
+    if context is not None:
+        with as_actor(conn, Actor(role, tenant), context):
+            yield
+        return
     with conn.transaction(force_rollback=True):
         conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
         claims = json.dumps({"role": role, tenant_column: tenant})

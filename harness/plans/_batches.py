@@ -48,8 +48,34 @@ def keep_unique(
     if not sets or not len(batch):
         return batch, []
     keys = [list(zip(*(batch.columns[c] for c in cols), strict=True)) for cols in sets]
-    keep = [True] * len(batch)
-    for i in range(len(batch)):
+    keep = _first_seen(keys[0], seen[0]) if len(sets) == 1 else _first_seen_of_all(keys, seen)
+    if all(keep):
+        return batch, []
+    lost = [t for t, k in zip(batch.tenants, keep, strict=True) if not k]
+    columns = {c: list(compress(v, keep)) for c, v in batch.columns.items()}
+    return Batch(columns, list(compress(batch.tenants, keep))), lost
+
+
+def _first_seen(keys: list[Row], known: set[Row]) -> list[bool]:
+    """One unique set (the usual case): a plain loop over set membership."""
+    keep = []
+    append = keep.append
+    null = values.NULL
+    for key in keys:
+        if key in known:
+            append(False)
+        else:
+            if null not in key:
+                known.add(key)
+            append(True)
+    return keep
+
+
+def _first_seen_of_all(keys: list[list[Row]], seen: list[set[Row]]) -> list[bool]:
+    """Several unique sets: a row is kept when none of its keys was seen, and only then
+    are its keys remembered."""
+    keep = [True] * len(keys[0])
+    for i in range(len(keep)):
         row = [k[i] for k in keys]
         if any(
             key in known for key, known in zip(row, seen, strict=True) if values.NULL not in key
@@ -58,11 +84,7 @@ def keep_unique(
             continue
         for key, known in zip(row, seen, strict=True):
             known.add(key)
-    if all(keep):
-        return batch, []
-    lost = [t for t, k in zip(batch.tenants, keep, strict=True) if not k]
-    columns = {c: list(compress(v, keep)) for c, v in batch.columns.items()}
-    return Batch(columns, list(compress(batch.tenants, keep))), lost
+    return keep
 
 
 def concat(batches: list[Batch]) -> Batch:

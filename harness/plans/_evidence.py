@@ -43,13 +43,23 @@ def plan_evidence(
     *,
     observed: str,
     expected: str,
+    suggested: Sequence[str] | None = None,
     **details: Any,
 ) -> Evidence:
+    """`suggested`: the columns of the index the finding suggests; where hypopg gave the
+    plan with exactly that index, it goes in as `with_suggested_index`."""
     plan: dict[str, Any] = {"json": record.plan_json, "tree": render(parse_plan(record.plan_json))}
-    if record.hypothetical_json is not None:
+    if (
+        record.hypothetical_json is not None
+        and suggested is not None
+        and tuple(suggested) == record.hypothetical_columns
+    ):
         plan["with_suggested_index"] = {
             "index": record.hypothetical_index,
             "tree": render(parse_plan(record.hypothetical_json)),
+            "json": record.hypothetical_json,
+            "cost_before": total_cost(record.plan_json),
+            "cost_after": total_cost(record.hypothetical_json),
         }
     extra = {
         "query": record.query,
@@ -71,6 +81,14 @@ def plan_evidence(
         reproducer=reproducer(record, ctx),
         details={**extra, **details},
     )
+
+
+def total_cost(explain_json: Any) -> float | None:
+    """The planner's total cost of the plan's top node."""
+    try:
+        return float(explain_json[0]["Plan"]["Total Cost"])
+    except (LookupError, TypeError, ValueError):
+        return None
 
 
 def create_index(table: str, columns: Sequence[str]) -> str:

@@ -19,8 +19,9 @@ from psycopg.pq import TransactionStatus
 
 from ..catalog import Catalog, Table
 from ._actor import acting_as, row_security_off
+from .appsql import AppQuery, SkippedQuery, bind
 from .model import PlanRecord, PlanSettings, TableSample, TenantSample
-from .queries import QuerySpec, app_queries, canonical_queries, has_parameters
+from .queries import QuerySpec, app_query, canonical_queries, sort_column
 
 EPHEMERAL_SETTINGS = {
     # Supabase's default and any SSD: random reads cost about as much as sequential ones.
@@ -29,6 +30,15 @@ EPHEMERAL_SETTINGS = {
     "jit": "off",
 }
 SAFETY_SETTINGS = {"statement_timeout": "30s", "lock_timeout": "2s"}
+
+
+class Timeout(Exception):
+    """A statement or lock timeout (57014, 55P03) while taking a table's plans."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +129,12 @@ class Collector:
         self.catalog = catalog
         self.settings = settings
         self.options = options
+        self.faults: list[str] = []
+        """Tables whose remaining plans were skipped after a statement or lock timeout."""
+        self.skipped: list[SkippedQuery] = []
 
     def collect(
-        self, samples: Sequence[TableSample], app: Mapping[str, Sequence[str]] | None = None
+        self, samples: Sequence[TableSample], app: Mapping[str, Sequence[AppQuery]] | None = None
     ) -> list[PlanRecord]:
         records: list[PlanRecord] = []
         with plan_transaction(self.conn, ephemeral=self.options.ephemeral):
@@ -130,20 +143,59 @@ class Collector:
                 records.extend(self._table(table, sample, list((app or {}).get(sample.table, ()))))
         return records
 
-    def _table(self, table: Table, sample: TableSample, app: list[str]) -> list[PlanRecord]:
+    def _table(self, table: Table, sample: TableSample, app: list[AppQuery]) -> list[PlanRecord]:
+        """Every plan of one table; after a timeout the rest of the table is skipped and
+        an error record makes it inconclusive (RLS200), never a pass."""
         records: list[PlanRecord] = []
         for tenant in sample.tenants:
             specs = canonical_queries(self.catalog, table, tenant, self.settings.tenant_column)
-            app_specs = app_queries(app, table, tenant, self.settings.tenant_column)
-            for spec in [*specs, *app_specs]:
-                records.append(self._record(table, sample, tenant, spec))
+            for spec in [*specs, *self._app_specs(app, table, tenant)]:
+                try:
+                    records.append(self._record(table, sample, tenant, spec))
+                except Timeout as exc:
+                    self.faults.append(f"plans on {sample.table} skipped: {exc.kind}")
+                    error = f"{exc.kind}: {exc.detail}; the table's remaining plans were skipped"
+                    failed = PlanRecord(sample.table, spec.kind, spec.text(), tenant, sample.rows)
+                    records.append(replace(failed, error=error, location=spec.location))
+                    return records
         return records
+
+    def _app_specs(
+        self, app: list[AppQuery], table: Table, tenant: TenantSample
+    ) -> list[QuerySpec]:
+        """The application statements as this tenant: tenant parameters bound; one that
+        cannot be is recorded as skipped (once per table), not explained."""
+        column = self.settings.tenant_column
+        specs = []
+        for query in app:
+            bound = bind(
+                query.text,
+                column,
+                tenant.tenant,
+                generic_plans=self.options.server_version_num >= 160000,
+            )
+            if bound.reason is not None:
+                skip = SkippedQuery(query.text, query.location, table.qualified_name, bound.reason)
+                if skip not in self.skipped:
+                    self.skipped.append(skip)
+                continue
+            specs.append(
+                app_query(
+                    bound.text,
+                    table,
+                    tenant,
+                    column,
+                    generic=bound.generic,
+                    location=query.location,
+                )
+            )
+        return specs
 
     def _record(
         self, table: Table, sample: TableSample, tenant: TenantSample, spec: QuerySpec
     ) -> PlanRecord:
         text = spec.text()
-        generic = spec.kind == "app" and has_parameters(text)
+        generic = spec.generic
         analyze = self.options.ephemeral and not generic
         base = PlanRecord(
             table=sample.table,
@@ -152,22 +204,31 @@ class Collector:
             tenant=tenant,
             table_rows=sample.rows,
             sort_column=spec.sort_column,
+            location=spec.location,
         )
-        if generic and self.options.server_version_num < 160000:
-            return replace(base, error="parameterised query needs PostgreSQL 16 (GENERIC_PLAN)")
         try:
             with self._as_tenant(tenant.tenant):
                 plan, elapsed = explain(self.conn, spec.query, analyze=analyze, generic=generic)
                 if analyze and self._runs(tenant) > 1:
                     elapsed = _timed(self.conn, spec.query, self._runs(tenant))
         except psycopg.Error as exc:
+            self._reraise(exc)
             return replace(base, error=_first_line(exc))
         record = replace(base, plan_json=plan, analyzed=analyze, execution_ms=elapsed)
         if spec.baseline is not None:
             record = self._baseline(record, spec.baseline, analyze, generic, table.owner)
-        if self.options.hypopg and spec.kind == "newest" and spec.sort_column:
+        if self.options.hypopg and spec.kind in ("newest", "count", "app"):
             record = self._hypothetical(record, table, spec)
         return record
+
+    def _reraise(self, exc: psycopg.Error) -> None:
+        """A lost connection propagates; a timeout skips the rest of the table."""
+        if self.conn.closed or self.conn.broken:
+            raise exc
+        if isinstance(exc, psycopg.errors.QueryCanceled):
+            raise Timeout("statement timeout", _first_line(exc)) from exc
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            raise Timeout("lock timeout", _first_line(exc)) from exc
 
     def _runs(self, tenant: TenantSample) -> int:
         return self.options.timing_runs if tenant.size_class == "large" else 1
@@ -179,6 +240,7 @@ class Collector:
             tenant_guc=self.settings.tenant_guc,
             tenant=tenant,
             tenant_column=self.settings.tenant_column,
+            context=self.settings.context,
         )
 
     def _baseline(
@@ -193,7 +255,8 @@ class Collector:
                     if analyze and self._runs(record.tenant) > 1:
                         elapsed = _timed(self.conn, query, self._runs(record.tenant))
                 break
-            except psycopg.Error:
+            except psycopg.Error as exc:
+                self._reraise(exc)
                 continue
         else:
             return record
@@ -205,24 +268,56 @@ class Collector:
         )
 
     def _hypothetical(self, record: PlanRecord, table: Table, spec: QuerySpec) -> PlanRecord:
-        """The plan with the suggested index, created by hypopg for this backend only."""
-        columns = [self.settings.tenant_column, spec.sort_column or ""]
+        """The plan with the index the checks would suggest, created by hypopg in this
+        backend's memory only (nothing is written), as plain EXPLAIN: its costs are the
+        planner's, before and after."""
+        columns = suggested_index(self.catalog, table, self.settings.tenant_column)
+        if columns is None:
+            return record
         ddl = hypothetical_index(table, columns)
+        generic = spec.generic
         try:
             with self._as_tenant(record.tenant.tenant):
                 self.conn.execute("SELECT * FROM hypopg_create_index(%s)", (ddl,))
-                plan, _ = explain(self.conn, spec.query, analyze=False)
-                self.conn.execute("SELECT hypopg_reset()")
-        except psycopg.Error:
+                try:
+                    plan, _ = explain(self.conn, spec.query, analyze=False, generic=generic)
+                finally:
+                    self.conn.execute("SELECT hypopg_reset()")
+        except psycopg.Error as exc:
+            self._reraise(exc)
             return record
-        return replace(record, hypothetical_index=ddl, hypothetical_json=plan)
+        return replace(
+            record, hypothetical_index=ddl, hypothetical_columns=columns, hypothetical_json=plan
+        )
 
 
-def has_hypopg(conn: psycopg.Connection[Any]) -> bool:
+def suggested_index(catalog: Catalog, table: Table, column: str) -> tuple[str, ...] | None:
+    """The index RLS201 and RLS206 suggest, (tenant, sort column); None when the table
+    already has one that starts so."""
+    sort = sort_column(catalog, table, column)
+    columns = (column, sort) if sort and sort != column else (column,)
+    for index in catalog.indexes_on(table):
+        if index.predicate is None and index.columns[: len(columns)] == columns:
+            return None
+    return columns
+
+
+def has_hypopg(conn: psycopg.Connection[Any], *, ephemeral: bool = False) -> bool:
+    """Whether hypopg is installed in this database; on a target the audit created it is
+    installed when the server has it, never on a live database (--dsn)."""
     row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg')"
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg'),"
+        " EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'hypopg')"
     ).fetchone()
-    return bool(row and row[0])
+    installed, available = (bool(row[0]), bool(row[1])) if row else (False, False)
+    if installed or not (ephemeral and available):
+        return installed
+    try:
+        with conn.transaction():
+            conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
+    except psycopg.Error:
+        return False
+    return True
 
 
 def digest(records: Sequence[PlanRecord]) -> str:

@@ -60,9 +60,12 @@ class PlanRecord:
     baseline_json: Any = None
     baseline_ms: float | None = None
     hypothetical_index: str | None = None
+    hypothetical_columns: tuple[str, ...] = ()
     hypothetical_json: Any = None
     """The plan with `hypothetical_index` created by hypopg, where it is installed."""
     error: str | None = None
+    location: str | None = None
+    """Where an application statement was found (`path:line:column`)."""
 
     @property
     def plan(self) -> PlanNode | None:
@@ -102,6 +105,7 @@ class PlanRecord:
             "hypothetical_index": self.hypothetical_index,
             "hypothetical_plan": self.hypothetical_json,
             "error": self.error,
+            "location": self.location,
         }
 
 
@@ -114,6 +118,9 @@ class PlanSettings:
     """Smaller tables are not judged: a sequential scan of a few pages is the right plan."""
     sort_rows: int = 10_000
     """A tenant's rows sorted per query before a sort is worth an index."""
+    context: Any = None
+    """The audit's `harness.db.ContextSpec` (GUC, JWT claims or custom SQL); None: the
+    tenant GUC plus JWT claims holding the tenant."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,11 @@ class PlanStageResult:
     volume: Any = None
     """The bulk load's `VolumeReport` on an ephemeral target; None against --dsn."""
     seconds: float = 0.0
+    faults: list[str] = field(default_factory=list)
+    """Parts skipped after a statement or lock timeout, one line each: `plans on
+    public.students skipped: lock timeout` (those tables are inconclusive, RLS200)."""
+    skipped: tuple[Any, ...] = ()
+    """Application statements not explained (`appsql.SkippedQuery`), with the reason."""
 
     def overheads(self) -> dict[str, dict[str, float]]:
         """Per table and canonical query: time under the policy over the explicit-WHERE
@@ -167,6 +179,8 @@ class PlanStageResult:
             "plans": len(self.plans),
             "volume": None if self.volume is None else self.volume.to_dict(),
             "rls_overhead": self.overheads(),
+            "faults": list(self.faults),
+            "skipped_queries": [s.to_dict() for s in self.skipped],
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,5 +188,7 @@ class PlanStageResult:
             "seconds": self.seconds,
             "rls_overhead": self.overheads(),
             "volume": None if self.volume is None else self.volume.to_dict(),
+            "faults": list(self.faults),
+            "skipped_queries": [s.to_dict() for s in self.skipped],
             "plans": [p.to_dict() for p in self.plans],
         }

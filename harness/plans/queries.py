@@ -7,7 +7,6 @@ row security off, to measure what the policy costs.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -20,7 +19,6 @@ from .model import QueryKind, TenantSample
 TIME_NAMES = ("created_at", "inserted_at", "created", "created_on", "updated_at", "occurred_at")
 TIME_TYPES = ("timestamp with time zone", "timestamp without time zone", "date")
 NEWEST_LIMIT = 50
-_PARAM = re.compile(r"\$\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +27,10 @@ class QuerySpec:
     query: sql.Composable
     baseline: sql.Composable | None
     sort_column: str | None = None
+    generic: bool = False
+    """Parameters remain: EXPLAIN (GENERIC_PLAN), never executed."""
+    location: str | None = None
+    """Where an application statement was found (`path:line:column`)."""
 
     def text(self) -> str:
         return self.query.as_string(None)
@@ -116,17 +118,19 @@ def canonical_queries(
     return specs
 
 
-def app_queries(
-    statements: list[str], table: Table, tenant: TenantSample, tenant_column: str
-) -> list[QuerySpec]:
-    """Application SQL collected by the linter, explained as given; the baseline adds
-    the explicit tenant WHERE wherever the query reads the table."""
-    specs = []
-    for statement in statements:
-        text = statement.strip().rstrip(";")
-        baseline = with_tenant_filter(text, table, tenant_column, tenant.tenant)
-        specs.append(QuerySpec("app", sql.SQL(text), sql.SQL(baseline) if baseline else None))
-    return specs
+def app_query(text: str, table: Table, tenant: TenantSample, tenant_column: str, *,
+              generic: bool = False, location: str | None = None) -> QuerySpec:  # fmt: skip
+    """Application SQL the linter collected, its tenant parameters already bound; the
+    baseline adds the explicit tenant WHERE wherever the query reads the table."""
+    text = text.strip().rstrip(";")
+    baseline = with_tenant_filter(text, table, tenant_column, tenant.tenant)
+    return QuerySpec(
+        "app",
+        sql.SQL(text),  # type: ignore[arg-type]  # the application's own statement
+        sql.SQL(baseline) if baseline else None,  # type: ignore[arg-type]
+        generic=generic,
+        location=location,
+    )
 
 
 def with_tenant_filter(text: str, table: Table, column: str, tenant: str) -> str | None:
@@ -149,7 +153,3 @@ def with_tenant_filter(text: str, table: Table, column: str, tenant: str) -> str
         select.where(condition, append=True, copy=False)
         changed = True
     return tree.sql(dialect="postgres") if changed else None
-
-
-def has_parameters(statement: str) -> bool:
-    return _PARAM.search(statement) is not None

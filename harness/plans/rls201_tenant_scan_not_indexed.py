@@ -89,6 +89,7 @@ class TenantScanNotIndexed(Check):
                     observed=f"{scan}: {access.access.value}",
                     expected=f"Index Scan, Index Only Scan or Bitmap Index Scan with an "
                     f"Index Cond on {column}, using an index led by {column}",
+                    suggested=None if led else suggested_columns(records, column),
                     queries=sorted({r.query for r in hits}),
                 ),
                 remediation=remediation,

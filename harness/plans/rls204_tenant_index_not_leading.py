@@ -75,6 +75,7 @@ class TenantIndexNotLeading(Check):
                     ctx,
                     observed=f"{index.definition}; no index is led by {column}",
                     expected=f"an index whose first key column is {column}",
+                    suggested=[column, *rest],
                     index=index.definition,
                 ),
                 remediation=Remediation(

@@ -67,6 +67,7 @@ class TenantSortNotIndexed(Check):
                     ctx,
                     observed=f"Sort of {rows:,.0f} rows by {sort}",
                     expected=f"an index scan in ({column}, {sort}) order that stops at the LIMIT",
+                    suggested=[column, sort],
                     sorted_rows=rows,
                 ),
                 remediation=Remediation(

@@ -8,14 +8,16 @@ read-only transaction that is rolled back, with the live statistics and settings
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
 
 from ..catalog import Catalog
+from ..db import ContextSpec
 from ..findings.check import Check
 from ..findings.model import Finding, ObjectRef, Outcome, sort_findings
+from .appsql import AppInput, by_table
 from .explain import Collector, ExplainOptions, has_hypopg
 from .model import (
     PlanContext,
@@ -47,20 +49,29 @@ def run_plan_stage(
     tenant_guc: str = "app.current_tenant_id",
     api_role: str = "authenticated",
     progress: Progress = _quiet,
-    app_queries: Mapping[str, Sequence[str]] | None = None,
+    app_queries: AppInput | None = None,
     settings: PlanSettings | None = None,
     timing_runs: int = 3,
     checks: Sequence[type[Check]] | None = None,
+    context: ContextSpec | None = None,
 ) -> PlanStageResult:
     """Run the plan stage on `conn` (a superuser or the schema owner on ephemeral targets).
 
-    `app_queries` maps `schema.table` to application SQL the linter collected for it.
+    `app_queries`: application SQL the linter collected, as (sql text, location) pairs
+    (`appsql.app_statements(paths)` reads them from the files `rls-audit lint` reads), or
+    a mapping of `schema.table` to statements. Each statement is explained under every
+    tenant table it reads, as each size class, its tenant parameters bound. `context`:
+    the audit's way of passing the tenant (`harness.db.ContextSpec`), used through
+    `harness.db.as_actor`; None keeps the tenant GUC plus JWT claims.
     """
     from . import get_plan_checks
 
     started = time.perf_counter()
     settings = settings or PlanSettings(
-        tenant_column=catalog.tenant_column, api_role=api_role, tenant_guc=tenant_guc
+        tenant_column=catalog.tenant_column,
+        api_role=api_role,
+        tenant_guc=tenant_guc,
+        context=context,
     )
     tables = fillable(catalog)
     refusal = _refusal(catalog, settings.api_role)
@@ -95,9 +106,11 @@ def run_plan_stage(
         ephemeral=ephemeral,
         timing_runs=timing_runs if ephemeral else 0,
         server_version_num=catalog.server_version_num,
-        hypopg=has_hypopg(conn),
+        hypopg=has_hypopg(conn, ephemeral=ephemeral),
     )
-    records = Collector(conn, catalog, settings, options).collect(samples, app_queries)
+    app, unparsed = by_table(app_queries, catalog, [s.table for s in samples])
+    collector = Collector(conn, catalog, settings, options)
+    records = collector.collect(samples, app)
     context = PlanContext(catalog, (*failed, *records), settings)
     findings = run_plan_checks(context, checks if checks is not None else get_plan_checks())
     return PlanStageResult(
@@ -106,6 +119,8 @@ def run_plan_stage(
         samples=tuple(samples),
         volume=volume,
         seconds=round(time.perf_counter() - started, 3),
+        faults=list(collector.faults),
+        skipped=(*unparsed, *collector.skipped),
     )
 
 

@@ -5,7 +5,10 @@ loaded before children, every foreign key points at a row of the same tenant, te
 interleaved as real inserts would be, and the same seed writes the same bytes (the report
 carries their digest). Rows go through COPY; as a superuser the load runs with
 session_replication_role = replica, so triggers (audit trails, foreign-key checks the
-generator already honours) do not fire. The statistics of the columns the plans depend on
+generator already honours) do not fire; keys and plain indexes are built once the rows
+are in (see _defer), and tables still empty are truncated first so COPY can FREEZE (the
+visibility map is then set by the load, not by a VACUUM that an open snapshot elsewhere
+may hold back). The statistics of the columns the plans depend on
 are then exact: ANALYZE reads every row of them (tables up to 300,000 rows).
 """
 
@@ -26,8 +29,10 @@ from psycopg.copy import QueuedLibpqWriter
 from ..catalog import Catalog, Table
 from . import _values as values
 from ._batches import batches, concat, interleave
+from ._defer import RebuildFailed, deferred, emptied
 from ._graph import depths, foreign_keys, load_order, tenant_root
 from ._lookup import existing_keys, resolve_types
+from ._report import TableVolume, VolumeReport
 from ._rows import Batch, Keys, TableRows, Unfillable, plan_table
 from .model import TableSample, TenantSample
 from .queries import key_columns, sort_column
@@ -40,48 +45,6 @@ STATISTICS_TARGET = 1000
 read in full."""
 
 
-@dataclass(frozen=True, slots=True)
-class TableVolume:
-    table: str
-    rows: int
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class VolumeReport:
-    tables: tuple[TableVolume, ...]
-    samples: tuple[TableSample, ...]
-    tenants: int
-    rows: int
-    """Rows written to tenant tables (the target size)."""
-    extra_rows: int
-    """Rows of the tenant root and of shared parents such as auth.users."""
-    generate_s: float
-    """Python time spent generating and formatting rows (overlaps the COPY)."""
-    load_s: float
-    """Wall time from the first COPY to the commit."""
-    analyze_s: float
-    digest: str
-
-    @property
-    def rows_per_second(self) -> float:
-        total = self.rows + self.extra_rows
-        return total / self.load_s if self.load_s else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tenants": self.tenants,
-            "rows": self.rows,
-            "extra_rows": self.extra_rows,
-            "generate_s": round(self.generate_s, 3),
-            "load_s": round(self.load_s, 3),
-            "analyze_s": round(self.analyze_s, 3),
-            "rows_per_second": round(self.rows_per_second),
-            "digest": self.digest,
-            "tables": {t.table: t.error or t.rows for t in self.tables},
-        }
-
-
 @dataclass
 class _State:
     keys: dict[tuple[str, tuple[str, ...]], Keys] = field(default_factory=dict)
@@ -90,6 +53,9 @@ class _State:
     samples: list[TableSample] = field(default_factory=list)
     extra_rows: int = 0
     generate_s: float = 0.0
+    rebuild_s: float = 0.0
+    frozen: set[str] = field(default_factory=set)
+    """Tables loaded by COPY FREEZE: their visibility map is already set."""
 
 
 def fillable(catalog: Catalog) -> list[Table]:
@@ -150,12 +116,14 @@ class _Loader:
         sizes = self._sizes(order)
         progress(f"plans: loading {sum(sizes.values()):,} rows into {len(order)} tenant tables")
         started = time.perf_counter()
-        with self.conn.transaction():
-            _replica_mode(self.conn)
-            if self.root is not None:
-                self._load_root(*self.root)
-            for table in order:
-                self._load_table(table, sizes[table.qualified_name])
+        loaded = [*([self.root[0]] if self.root else []), *order]
+        try:
+            self._attempt(order, sizes, [t.oid for t in loaded])
+        except RebuildFailed as exc:  # the rows break a key: load again, checked row by row
+            progress(f"plans: {exc}; loading again with keys maintained row by row")
+            self.state = _State()
+            self.digest = hashlib.blake2b(digest_size=16)
+            self._attempt(order, sizes, [])
         load_s = time.perf_counter() - started
         analyze_s = self._analyze([*([self.root[0]] if self.root else []), *order])
         s = self.state
@@ -176,7 +144,20 @@ class _Loader:
             load_s=load_s,
             analyze_s=analyze_s,
             digest=self.digest.hexdigest(),
+            rebuild_s=s.rebuild_s,
         )
+
+    def _attempt(self, order: Sequence[Table], sizes: dict[str, int], defer: list[int]) -> None:
+        """One load in one transaction; keys and indexes of the `defer` tables are built
+        after their rows are in (see _defer)."""
+        with self.conn.transaction():
+            _replica_mode(self.conn)
+            with deferred(self.conn, defer) as deferral:
+                if self.root is not None:
+                    self._load_root(*self.root)
+                for table in order:
+                    self._load_table(table, sizes[table.qualified_name])
+        self.state.rebuild_s = deferral.rebuild_s
 
     def _sizes(self, order: Sequence[Table]) -> dict[str, int]:
         """Deeper tables (attendance below enrollments below students) get more rows."""
@@ -211,7 +192,7 @@ class _Loader:
             )
             batch = rows.batch(random.Random(f"{self.seed}:{root.qualified_name}"), tenants, 0)
             with self.conn.transaction():
-                self._copy(root, rows.copy_columns, [batch])
+                self._copy(root, rows.copy_columns, [batch], freeze=self._emptied(root))
         except (Unfillable, psycopg.Error) as exc:
             self.state.failed[root.qualified_name] = _first_line(exc)
             return
@@ -247,12 +228,14 @@ class _Loader:
         kept = Batch({c: [] for c in self._needed(table) & present}, [])
         try:
             with self.conn.transaction():
+                freeze = self._emptied(table)
                 if rows.fresh_keys:  # its shared parents' rows must exist before it
                     whole = concat(list(self._timed(batches(rows, rng, tenants))))
                     self._backfill(rows, whole)
-                    self._copy(table, rows.copy_columns, [whole], kept)
+                    self._copy(table, rows.copy_columns, [whole], kept, freeze=freeze)
                 else:
-                    self._copy(table, rows.copy_columns, batches(rows, rng, tenants), kept)
+                    chunks = batches(rows, rng, tenants)
+                    self._copy(table, rows.copy_columns, chunks, kept, freeze=freeze)
         except psycopg.Error as exc:
             self.state.failed[name] = _first_line(exc)
             return
@@ -310,12 +293,15 @@ class _Loader:
         columns: list[str],
         batches: Iterable[Batch],
         kept: Batch | None = None,
+        *,
+        freeze: bool = False,
     ) -> None:
         """COPY the batches as they are generated: a writer thread sends one chunk while
         the next is built, so generation and the server's work overlap."""
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        statement = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
             sql.Identifier(table.schema, table.name),
             sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+            sql.SQL(" (FREEZE)" if freeze else ""),
         )
         with self.conn.cursor() as cur, cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
             for batch in self._timed(batches):
@@ -378,16 +364,26 @@ class _Loader:
             )
         return TableSample(table.qualified_name, len(batch), tuple(samples), "generated")
 
+    def _emptied(self, table: Table) -> bool:
+        frozen = emptied(self.conn, table)
+        if frozen:
+            self.state.frozen.add(table.qualified_name)
+        return frozen
+
     def _analyze(self, tables: Sequence[Table]) -> float:
-        """VACUUM (visibility map, for index-only scans) and ANALYZE; then the columns the
-        canonical queries use (tenant, sort, key) again at a target that reads every row,
-        so their statistics, and the plans, do not depend on ANALYZE's random sample."""
+        """VACUUM (visibility map, for index-only scans; not needed where COPY FREEZE set
+        it: ANALYZE records it) and ANALYZE; then the columns the canonical queries use
+        (tenant, sort, key) again at a target that reads every row, so their statistics,
+        and the plans, do not depend on ANALYZE's random sample."""
         started = time.perf_counter()
         loaded = [t for t in tables if t.qualified_name not in self.state.failed]
         if self.conn.autocommit:
             for table in loaded:
                 ident = sql.Identifier(table.schema, table.name)
-                self.conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(ident))
+                if table.qualified_name in self.state.frozen:
+                    self.conn.execute(sql.SQL("ANALYZE {}").format(ident))
+                else:
+                    self.conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(ident))
         with self.conn.transaction():
             self.conn.execute(
                 "SELECT pg_catalog.set_config('default_statistics_target', %s, true)",

@@ -103,3 +103,31 @@ def test_the_spec009_as_written_fixture_loads_and_is_audited(tmp_path):
     doc = check_report(tmp_path / "rls-audit.json", schema)
     assert doc["summary"]["tenant_tables"] >= 4
     assert doc["target"]["load"]["files"] >= 1
+
+
+def test_app_sql_is_linted_and_explained_inside_the_audit(tmp_path):
+    """--app-sql: the application's queries are linted against the audited catalog and
+    explained as each tenant size, in the same run and report."""
+    app = tmp_path / "app.sql"
+    app.write_text(
+        "SELECT * FROM students WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 50;\n"
+        "SELECT * FROM grades;\n"
+    )
+    out = tmp_path / "out"
+    code = main(["--schema", str(ROOT / "schema"), "--backend", "local", "--no-probes",
+                 "--plan-rows", "2000", "--app-sql", str(app), "--format", "json",
+                 "--output", str(out), "--quiet"])  # fmt: skip
+    assert code == 1  # the unrestricted query gates
+    doc = json.loads((out / "rls-audit.json").read_text())
+    lint = [f for f in doc["findings"] if f["rule"] == "RLS301"
+            and f["location"]["path"].endswith("app.sql")]  # fmt: skip
+    assert [(f["object"], f["location"]["line"]) for f in lint] == [("public.grades", 2)]
+    overhead = doc["target"]["load"]["plans"]["rls_overhead"]
+    assert "app" in overhead["public.students"]  # the app query ran under RLS and as owner
+
+
+def test_app_sql_that_does_not_exist_is_one_line_and_exit_2(tmp_path, capsys):
+    code = main(["--schema", str(ROOT / "schema"), "--app-sql", str(tmp_path / "nope"),
+                 "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--app-sql" in err[0] and "does not exist" in err[0]

@@ -20,6 +20,7 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from .dml import as_query, insert_problems, top_dml
 from .names import ident, table_name
+from .quick import restricted_alone
 from .refs import Analysis, Ref, RefMaker
 from .scopes import (
     AMBIGUOUS,
@@ -27,11 +28,15 @@ from .scopes import (
     FlatScope,
     Names,
     from_items,
+    insert_tables,
     node_kind,
     output_name,
+    set_branches,
+    set_tables,
     shallow_tables,
     solving_order,
 )
+from .shape import FLAT, FLAT_INSERT, FLAT_SET, NESTED
 from .solve import Conjuncts, Term, conjuncts, solve
 from .tenants import TenantTable, TenantTables
 
@@ -51,31 +56,45 @@ def analyze(
     *,
     variables: frozenset[str] = frozenset(),
     variables_first: bool = False,
-    shape: tuple[bool, int] | None = None,
+    shape: tuple[int, int] | None = None,
     markers: dict[str, str] | None = None,
 ) -> Analysis:
     """Analyse one parsed statement. `variables` are names of PL/pgSQL variables or
     function parameters; with `variables_first` (PL/pgSQL) they win over columns.
 
-    `shape` comes from a caller that read the statement's tokens (`shape.py`): (flat, mentions),
-    whether it shows no subquery, CTE, set operation or LATERAL, and how often it names a
-    tenant table. The tree is then not walked: a flat one is read from its FROM list, a
-    nested one from its scopes; it is walked after all only if that finds fewer
-    tenant-table references than the text names."""
+    `shape` comes from a caller that read the statement's tokens (`shape.py`): (shape,
+    mentions), whether it shows no subquery, CTE, set operation or LATERAL (or only set
+    operations of such SELECTs), and how often it names a tenant table. The tree is then
+    not walked: a flat one is read from its FROM lists, a nested one from its scopes; it
+    is walked after all only if that finds fewer tenant-table references than the text
+    names."""
     markers = markers or {}
     if shape is not None and not isinstance(tree, _COPY_TRUNCATE):
-        flat, mentions = shape
+        form, mentions = shape
         analyzer = _Analyzer(tenants, {}, variables, variables_first, markers)
-        if not flat:
+        if form == NESTED:
             return analyzer.run(tree, None, top_dml(tree), nested=True, mentions=mentions)
-        shallow = shallow_tables(tree)
+        if form == FLAT:
+            shallow = shallow_tables(tree)
+        elif form == FLAT_SET:
+            shallow = set_tables(tree)
+        else:
+            shallow = insert_tables(tree)
         if shallow is not None:
             tables, dml = shallow
             analyzer.found = _tenant_refs(tables, tenants)
             if not mentions and not analyzer.found:
                 return Analysis()
             if len(analyzer.found) >= mentions:
-                return analyzer.run(tree, tables, dml, nested=False)
+                if form == FLAT and not variables and not markers:
+                    if isinstance(tree, exp.Insert):  # VALUES: no table read
+                        return Analysis((), tuple(insert_problems(dml, tenants)))
+                    if len(tables) == 1 and len(analyzer.found) == 1:
+                        column = analyzer.found[id(tables[0])].tenant_column
+                        if restricted_alone(tree, tables[0], column):
+                            return Analysis()
+                flat = tree.expression if form == FLAT_INSERT else None
+                return analyzer.run(tree, tables, dml, nested=False, flat=flat)
     tables = []
     dml: list[exp.Expression] = []
     nested = False
@@ -147,9 +166,11 @@ class _Analyzer(RefMaker):
         dml: list[exp.Expression],
         nested: bool,
         mentions: int = 0,
+        flat: exp.Select | None = None,
     ) -> Analysis:
         """`tables` None: take them from the scopes, and walk the tree only if they are
-        fewer tenant-table references than the text's `mentions`."""
+        fewer tenant-table references than the text's `mentions`. `flat`: the one
+        query block to solve (the SELECT of INSERT ... SELECT) when not `nested`."""
         missing = insert_problems(dml, self.tenants)
         refs: list[Ref] = []
         if isinstance(tree, exp.TruncateTable):  # every tenant's rows, and RLS ignores it
@@ -163,17 +184,18 @@ class _Analyzer(RefMaker):
             inner = tree.this
             tree = inner.this if isinstance(inner, exp.Subquery) else inner
         query, actions, detached = as_query(tree, dml)
-        root: Any = None
-        if isinstance(query, exp.Select) and not nested:
-            root = FlatScope(query)
+        scopes: list[Any] | None = None
+        if flat is not None and not nested:
+            scopes = [FlatScope(flat)]
+        elif isinstance(query, exp.Select) and not nested:
+            scopes = [FlatScope(query)]
+        elif isinstance(query, exp.SetOperation) and not nested and set_branches(query):
+            scopes = [FlatScope(s) for s in set_branches(query) or ()]
         elif isinstance(query, exp.Query):
             root = build_scope(query)
-        if root is not None:
-            scopes = (
-                [root]
-                if isinstance(root, FlatScope)
-                else [s for s in solving_order(root) if isinstance(s.expression, exp.Select)]
-            )
+            if root is not None:
+                scopes = [s for s in solving_order(root) if isinstance(s.expression, exp.Select)]
+        if scopes is not None:
             if tables is None:
                 tables = self._scope_tables(scopes, query, detached, mentions)
             if not self.found:
@@ -204,7 +226,9 @@ class _Analyzer(RefMaker):
             if isinstance(source, exp.Table)
         ]
         self.found = _tenant_refs(tables, self.tenants)
-        if len(self.found) + len(_tenant_refs(targets, self.tenants)) < mentions:
+        if len(self.found) < mentions and (
+            len(self.found) + len(_tenant_refs(targets, self.tenants)) < mentions
+        ):
             tables = list(query.find_all(exp.Table))
             self.found = _tenant_refs(tables, self.tenants)
         return tables

@@ -1,5 +1,5 @@
 """`rls-audit lint PATH... [--schema DIR | --dsn DSN] [--tenant-column NAME]
-[--format console|json] [--fail-on SEVERITY]`.
+[--format console|json] [--fail-on SEVERITY] [--jobs N|auto]`.
 
 Exit 0 when no unsuppressed finding reaches the threshold, 1 when one does, 2 on a usage
 or input error, printed as one line `rls-audit: error: ...` without a traceback.
@@ -15,7 +15,7 @@ from pathlib import Path
 from ..config import AuditConfig, resolve
 from ..errors import ConfigError
 from .ddl import tenant_tables_from_ddl
-from .engine import Linter
+from .parallel import lint_parallel
 from .report import gating, render_console, render_json
 from .sources import Source
 from .tenants import TenantTables
@@ -41,7 +41,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--tenant-column", help="column that holds the tenant (default tenant_id)")
     p.add_argument("--format", choices=("console", "json"), default="console")
     p.add_argument("--fail-on", help="lowest severity that fails the run (default high)")
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N|auto",
+        help="processes to lint with (default auto: every CPU for a large input, else 1)",
+    )
     return p
+
+
+def _jobs(value: str) -> int | None:
+    if value.strip().lower() == "auto":
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"--jobs takes a number of processes or auto, not {value!r}"
+        )
+    return n
 
 
 def _note(message: str) -> None:
@@ -81,7 +102,7 @@ def run(argv: list[str]) -> int:
             f"no tenant tables with column {tenants.tenant_column!r} in {tenants.origin}",
             hint="check --tenant-column",
         )
-    result = Linter(tenants).lint_paths(args.paths, extra)
+    result = lint_parallel(tenants, args.paths, extra, args.jobs)
     result.notes.extend(notes)
     for note in result.notes:
         _note(note)

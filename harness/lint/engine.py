@@ -23,6 +23,7 @@ from sqlglot.errors import ParseError, TokenError
 from ..findings.check import Check
 from ..findings.model import Finding, sort_findings
 from .analyze import analyze
+from .gctune import relaxed_gc
 from .names import quiet_sqlglot, table_name
 from .plpgsql import islands
 from .pycompose import dynamic_names
@@ -33,7 +34,7 @@ from .rls304_invalid_suppression import InvalidSuppression, SuppressionReport
 from .routines import routine_sources
 from .shape import shape
 from .sources import Source, sources_of, walk
-from .split import split_chunks
+from .split import Chunk, split_chunks
 from .statement import ParseProblem, Statement
 from .suppress import Suppression, external_suppressions, find_suppressions
 from .tenants import TenantTables
@@ -110,6 +111,10 @@ class Linter:
         self._parser = dialect.parser()
         self.statements = 0
         self._tenant_names = frozenset(n.lower() for n in tenants.names())
+        names = sorted(self._tenant_names, key=len, reverse=True)
+        self._names_in = re.compile("|".join(map(re.escape, names)) or "(?!)").search
+        self._skim = False
+        """Only count statements (their ordinals), do not lint them."""
         quiet_sqlglot()
 
     # -- entry points ----------------------------------------------------------------
@@ -128,6 +133,10 @@ class Linter:
 
     def lint_file(self, path: str, sources: list[Source]) -> list[Finding]:
         """Lint the sources of one file; host-language suppressions span all of them."""
+        with relaxed_gc():
+            return self._lint_file(path, sources)
+
+    def _lint_file(self, path: str, sources: list[Source]) -> list[Finding]:
         external = {
             (e.line, e.column): e for s in sources for e in s.external
         }  # one comment may sit above several literals
@@ -162,15 +171,55 @@ class Linter:
         """`ext_sups` are the file's host-language suppressions; those in `mine` cover
         this source."""
         chunks = list(split_chunks(source.text))
-        sups = find_suppressions(source, chunks, self.names)
+        raw = self.raw_findings(source, chunks, seen)
+        return self.finish_source(source, chunks, raw, ext_sups, mine, used_ext)
+
+    def raw_findings(
+        self,
+        source: Source,
+        chunks: list[Chunk],
+        seen: Counter[str],
+        first: int = 0,
+    ) -> list[tuple[int, Finding]]:
+        """(chunk index, finding) for `chunks`, suppressions not yet applied. A worker of
+        a parallel run lints a slice of a file: its chunks, numbered from `first`, with
+        `seen` counting the statements before it (their ordinals make fingerprints)."""
         raw: list[tuple[int, Finding]] = []
-        for i, chunk in enumerate(chunks):
+        for i, chunk in enumerate(chunks, first):
             for stmt in self._statements(source, chunk.code, chunk.end, seen):
                 analysis = stmt.analysis
                 if stmt.error is None and not analysis.unrestricted and not analysis.missing_tenant:
                     continue  # the common case: no rule has anything to say
                 for rule in self.rules:
                     raw.extend((i, f) for f in rule.check(stmt))
+        return raw
+
+    def statement_keys(self, source: Source, chunks: list[Chunk]) -> list[list[str]]:
+        """The keys (stripped texts) of each chunk's statements, read without parsing:
+        what a parallel run needs to number the statements of each slice."""
+        keys: list[list[str]] = []
+        seen: Counter[str] = Counter()
+        self._skim = True
+        try:
+            for chunk in chunks:
+                keys.append(
+                    [s.text.strip() for s in self._statements(source, chunk.code, chunk.end, seen)]
+                )
+        finally:
+            self._skim = False
+        return keys
+
+    def finish_source(
+        self,
+        source: Source,
+        chunks: list[Chunk],
+        raw: list[tuple[int, Finding]],
+        ext_sups: list[Suppression],
+        mine: set[int],
+        used_ext: set[int],
+    ) -> list[Finding]:
+        """Suppressions applied to a source's raw findings, then the unused ones reported."""
+        sups = find_suppressions(source, chunks, self.names)
         used: set[int] = set()
         out = []
         for i, finding in raw:
@@ -223,15 +272,17 @@ class Linter:
         yield self._statement(source, code, text, seen)
 
     def _statement(self, source: Source, start: int, text: str, seen: Counter[str]) -> Statement:
-        self.statements += 1
         key = text.strip()
         ordinal = seen[key]
         seen[key] += 1
+        if self._skim:
+            return Statement(source, start, text, ordinal=ordinal)
+        self.statements += 1
         if not _ANALYSABLE.match(text) and _COMMAND.match(text):  # DDL, grants, settings
             return Statement(source, start, text, ordinal=ordinal)
         lowered = text.lower()
         markers = {m: shown for m, shown in source.markers if m in text} if source.markers else {}
-        if not markers and not any(name in lowered for name in self._tenant_names):
+        if not markers and not self._names_in(lowered):
             return Statement(source, start, text, ordinal=ordinal)  # nothing to find
         try:
             tokens = self._tokenizer.tokenize(text)

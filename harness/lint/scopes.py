@@ -80,6 +80,48 @@ def shallow_tables(tree: exp.Expression) -> tuple[list[exp.Table], list[exp.Expr
     return None
 
 
+def set_branches(tree: exp.Expression) -> list[exp.Select] | None:
+    """The SELECTs of a set operation (`a UNION b EXCEPT c`), None when a branch is
+    another kind of query or has a WITH of its own."""
+    branches: list[exp.Select] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, exp.SetOperation):
+            if node.args.get("with_") is not None:
+                return None
+            stack.append(node.expression)
+            stack.append(node.this)
+        elif isinstance(node, exp.Select) and node.args.get("with_") is None:
+            branches.append(node)
+        else:
+            return None
+    return branches
+
+
+def set_tables(tree: exp.Expression) -> tuple[list[exp.Table], list[exp.Expression]] | None:
+    """`shallow_tables` of a set operation whose branches are flat SELECTs."""
+    branches = set_branches(tree) if isinstance(tree, exp.SetOperation) else None
+    if branches is None:
+        return None
+    return [n for b in branches for n, _ in from_items(b) if isinstance(n, exp.Table)], []
+
+
+def insert_tables(tree: exp.Expression) -> tuple[list[exp.Table], list[exp.Expression]] | None:
+    """`shallow_tables` of INSERT ... SELECT from a flat SELECT: the target, the tables
+    the SELECT reads."""
+    if not isinstance(tree, exp.Insert) or tree.args.get("with_") is not None:
+        return None
+    source = tree.expression
+    if not isinstance(source, exp.Select) or source.args.get("with_") is not None:
+        return None
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(target, exp.Table):
+        return None
+    tables = [n for n, _ in from_items(source) if isinstance(n, exp.Table)]
+    return [target, *tables], [tree]
+
+
 def solving_order(scope: Scope) -> Iterator[Scope]:
     """Scopes in solving order: a scope's CTEs and derived tables before it (it reads
     what they export), its subqueries after it (they read what it restricts)."""

@@ -78,9 +78,7 @@ def build(conn: psycopg.Connection, tables: int, tenants: int, rows: int) -> dic
     )
     for i in range(1, tables + 1):
         table = sql.Identifier("public", f"bench_{i:05d}")
-        conn.execute(
-            sql.SQL(fill).format(table), {"tenants": tenants, "rows": rows, "salt": i}
-        )
+        conn.execute(sql.SQL(fill).format(table), {"tenants": tenants, "rows": rows, "salt": i})
     timings["fill_s"] = time.perf_counter() - started
     started = time.perf_counter()
     conn.execute("reset role")

@@ -69,9 +69,7 @@ def split_statements(script: str) -> Iterator[Statement]:
         if ch == "\\" and start_line is None:
             end = script.find("\n", i)
             command = script[i : n if end < 0 else end].strip()
-            raise SplitError(
-                f"psql meta-command {command.split()[0]} is not SQL; remove it", line
-            )
+            raise SplitError(f"psql meta-command {command.split()[0]} is not SQL; remove it", line)
         opened(i)
         if ch == ";":
             text = script[start:i].strip()

@@ -112,7 +112,9 @@ def test_server_is_removed_on_ctrl_c_and_on_exceptions(backend, how):
 def test_docker_backend_skips_here_with_a_reason_or_runs():
     reason = docker_available()
     if reason is not None:
-        with pytest.raises(BackendUnavailable, match=r"docker: no Docker engine|docker: the docker"):
+        with pytest.raises(
+            BackendUnavailable, match=r"docker: no Docker engine|docker: the docker"
+        ):
             DockerServer().start()
         pytest.skip(f"docker backend not testable here: {reason}")
     with DockerServer().start() as server, psycopg.connect(server.conninfo()) as conn:

@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "harness", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
     )
 
 
@@ -41,8 +44,15 @@ def one_error_line(stderr: str) -> str:
         (["--backend", "kubernetes"], "unknown backend 'kubernetes'"),
         (["--no-such-option"], "unrecognized arguments"),
     ],
-    ids=["bad-dsn", "unreachable-host", "missing-schema", "bad-severity", "bad-format",
-         "bad-backend", "bad-option"],
+    ids=[
+        "bad-dsn",
+        "unreachable-host",
+        "missing-schema",
+        "bad-severity",
+        "bad-format",
+        "bad-backend",
+        "bad-option",
+    ],
 )
 def test_usage_and_connection_errors_exit_2_with_one_clear_line(args, expected):
     proc = run_cli(*args)
@@ -53,11 +63,13 @@ def test_usage_and_connection_errors_exit_2_with_one_clear_line(args, expected):
 def test_syntax_error_in_a_schema_file_exits_2_naming_file_and_line(tmp_path):
     schema = tmp_path / "schema"
     schema.mkdir()
-    (schema / "0001_tables.sql").write_text("create table a (id int);\n\ncreate tabel b (id int);\n")
+    (schema / "0001_tables.sql").write_text(
+        "create table a (id int);\n\ncreate tabel b (id int);\n"
+    )
     proc = run_cli("--schema", str(schema), "--backend", "local", "--output", str(tmp_path))
     assert proc.returncode == 2, proc.stderr
     line = one_error_line(proc.stderr)
-    assert "0001_tables.sql:3: syntax error at or near \"tabel\"" in line
+    assert '0001_tables.sql:3: syntax error at or near "tabel"' in line
     assert not (tmp_path / "rls-audit.json").exists()
 
 
@@ -77,17 +89,39 @@ def check_report(path: Path, schema: str) -> dict:
     assert doc["target"]["server_version"]
     assert doc["summary"]["verdict"] in ("pass", "fail")
     for finding in doc["findings"]:
-        assert set(finding) >= {"rule", "name", "severity", "category", "object", "message",
-                                "evidence", "remediation", "location", "fingerprint", "outcome"}
+        assert set(finding) >= {
+            "rule",
+            "name",
+            "severity",
+            "category",
+            "object",
+            "message",
+            "evidence",
+            "remediation",
+            "location",
+            "fingerprint",
+            "outcome",
+        }
     return doc
 
 
 @pytest.mark.parametrize(
-    ("backend", "stages"), [("local", ["--plan-rows", "20000"]), ("embedded", ["--no-probes", "--no-plans"])], ids=["local", "embedded"]
+    ("backend", "stages"),
+    [("local", ["--plan-rows", "20000"]), ("embedded", ["--no-probes", "--no-plans"])],
+    ids=["local", "embedded"],
 )
 def test_audit_of_the_bundled_schema_writes_the_json_report(tmp_path, backend, stages):
-    proc = run_cli("--schema", "schema", "--backend", backend, "--format", "json",
-                   "--output", str(tmp_path), *stages)
+    proc = run_cli(
+        "--schema",
+        "schema",
+        "--backend",
+        backend,
+        "--format",
+        "json",
+        "--output",
+        str(tmp_path),
+        *stages,
+    )
     assert proc.returncode in (0, 1), proc.stderr
     doc = check_report(tmp_path / "rls-audit.json", "schema")
     assert doc["target"]["backend"] == backend
@@ -97,8 +131,21 @@ def test_audit_of_the_bundled_schema_writes_the_json_report(tmp_path, backend, s
 
 def test_the_spec009_as_written_fixture_loads_and_is_audited(tmp_path):
     schema = "tests/schemas/spec009_as_written"
-    exit_code = main(["--schema", schema, "--backend", "local", "--format", "json",
-                      "--output", str(tmp_path), "--quiet", "--no-probes", "--no-plans"])
+    exit_code = main(
+        [
+            "--schema",
+            schema,
+            "--backend",
+            "local",
+            "--format",
+            "json",
+            "--output",
+            str(tmp_path),
+            "--quiet",
+            "--no-probes",
+            "--no-plans",
+        ]
+    )
     assert exit_code in (0, 1)
     doc = check_report(tmp_path / "rls-audit.json", schema)
     assert doc["summary"]["tenant_tables"] >= 4

@@ -22,8 +22,19 @@ def test_dsn_audits_the_database_in_place(rls_target, rls_template, rls_clone_fa
     conn = rls_clone_factory(rls_template)
     dbname = conn.info.dbname
     before = databases(rls_target)
-    code = main(["--dsn", rls_target.conninfo(dbname), "--format", "json",
-                 "--output", str(tmp_path), "--quiet", "--no-probes", "--no-plans"])
+    code = main(
+        [
+            "--dsn",
+            rls_target.conninfo(dbname),
+            "--format",
+            "json",
+            "--output",
+            str(tmp_path),
+            "--quiet",
+            "--no-probes",
+            "--no-plans",
+        ]
+    )
     assert code in (0, 1)
     doc = json.loads((tmp_path / "rls-audit.json").read_text())
     assert doc["target"]["backend"] == "dsn"
@@ -33,10 +44,25 @@ def test_dsn_audits_the_database_in_place(rls_target, rls_template, rls_clone_fa
     assert databases(rls_target) == before
 
 
-def test_dsn_with_schema_loads_into_a_scratch_database_and_drops_it(rls_target, repo_root, tmp_path):
+def test_dsn_with_schema_loads_into_a_scratch_database_and_drops_it(
+    rls_target, repo_root, tmp_path
+):
     before = databases(rls_target)
-    code = main(["--dsn", rls_target.conninfo(), "--schema", str(repo_root / "schema"),
-                 "--format", "json", "--output", str(tmp_path), "--quiet", "--no-probes", "--no-plans"])
+    code = main(
+        [
+            "--dsn",
+            rls_target.conninfo(),
+            "--schema",
+            str(repo_root / "schema"),
+            "--format",
+            "json",
+            "--output",
+            str(tmp_path),
+            "--quiet",
+            "--no-probes",
+            "--no-plans",
+        ]
+    )
     assert code in (0, 1)
     doc = json.loads((tmp_path / "rls-audit.json").read_text())
     assert doc["target"]["database"].startswith("rls_audit_run_")

@@ -359,8 +359,8 @@ def test_server_stops_for_good_mid_audit(tmp_path, capsys, monkeypatch):
 
 def test_the_audits_own_sessions_carry_the_configured_timeouts(server):
     from harness.audit import RunInfo
-    from harness.faults import Partial
     from harness.config import resolve
+    from harness.faults import Partial
 
     config = resolve(
         {"statement_timeout": "1234ms", "lock_timeout": "2s", "idle_timeout": "3min"},

@@ -39,7 +39,9 @@ def test_baseline_then_one_flaw_then_an_expired_suppression(capsys, rls_target, 
     schema = tmp_path / "schema"
     shutil.copytree(FIXTURE, schema)
     # A known, accepted flaw the baseline records: RLS003 (RLS not forced).
-    (schema / "0002_known.sql").write_text("ALTER TABLE public.payments NO FORCE ROW LEVEL SECURITY;\n")
+    (schema / "0002_known.sql").write_text(
+        "ALTER TABLE public.payments NO FORCE ROW LEVEL SECURITY;\n"
+    )
     config = tmp_path / "rls-audit.toml"
     config.write_text("probes = false\n" if "probes" in KEYS else "")  # static rules suffice
     baseline = tmp_path / "rls-baseline.json"
@@ -51,13 +53,21 @@ def test_baseline_then_one_flaw_then_an_expired_suppression(capsys, rls_target, 
     recorded = json.loads(baseline.read_text())["findings"]
     assert ("RLS003", "public.payments") in {(e["rule"], e["object"]) for e in recorded}
 
-    code, _, doc = audit(capsys, rls_target, schema, tmp_path / "r2", *common, "--baseline", str(baseline))
+    code, _, doc = audit(
+        capsys, rls_target, schema, tmp_path / "r2", *common, "--baseline", str(baseline)
+    )
     assert code == 0, gating(doc)
-    assert doc["findings"] and all(f["suppressed"] == "in baseline rls-baseline.json" for f in doc["findings"])
+    assert doc["findings"] and all(
+        f["suppressed"] == "in baseline rls-baseline.json" for f in doc["findings"]
+    )
     assert doc["summary"]["verdict"] == "pass"
 
-    (schema / "0003_flaw.sql").write_text("ALTER TABLE public.invoices DISABLE ROW LEVEL SECURITY;\n")
-    code, stdout, doc = audit(capsys, rls_target, schema, tmp_path / "r3", *common, "--baseline", str(baseline))
+    (schema / "0003_flaw.sql").write_text(
+        "ALTER TABLE public.invoices DISABLE ROW LEVEL SECURITY;\n"
+    )
+    code, stdout, doc = audit(
+        capsys, rls_target, schema, tmp_path / "r3", *common, "--baseline", str(baseline)
+    )
     assert code == 1
     assert ("RLS001", "public.invoices") in gating(doc)
     assert all(rule != "RLS003" for rule, _ in gating(doc))  # the accepted one stays accepted
@@ -65,14 +75,17 @@ def test_baseline_then_one_flaw_then_an_expired_suppression(capsys, rls_target, 
 
     (schema / "0003_flaw.sql").unlink()
     config.write_text(
-        config.read_text()
-        + '[[suppress]]\nrule = "rls-not-forced"\nobject = "public.payments"\n'
+        config.read_text() + '[[suppress]]\nrule = "rls-not-forced"\nobject = "public.payments"\n'
         'reason = "the audit trigger writes as owner"\nexpires = 2020-01-31\n'
     )
-    code, _, doc = audit(capsys, rls_target, schema, tmp_path / "r4", *common, "--baseline", str(baseline))
+    code, _, doc = audit(
+        capsys, rls_target, schema, tmp_path / "r4", *common, "--baseline", str(baseline)
+    )
     assert code == 1
     assert gating(doc) == {("RLS090", "rls-not-forced on public.payments")}
     expired = next(f for f in doc["findings"] if f["rule"] == "RLS090")
     assert "expired on 2020-01-31" in expired["message"]
-    payments = next(f for f in doc["findings"] if (f["rule"], f["object"]) == ("RLS003", "public.payments"))
+    payments = next(
+        f for f in doc["findings"] if (f["rule"], f["object"]) == ("RLS003", "public.payments")
+    )
     assert payments["suppressed"] == "in baseline rls-baseline.json"  # still reported, still marked

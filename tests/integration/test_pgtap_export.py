@@ -70,7 +70,9 @@ def test_the_suite_fails_on_a_flawed_variant_naming_what_broke(suite, rls_conn, 
     rls_conn.execute(
         "CREATE POLICY branches_open ON public.branches FOR SELECT TO authenticated USING (true)"
     )
-    result = run_suite(rls_target.conninfo(rls_conn.info.dbname), suite.files, prefer_pg_prove=False)
+    result = run_suite(
+        rls_target.conninfo(rls_conn.info.dbname), suite.files, prefer_pg_prove=False
+    )
     assert result.runner == "psycopg"
     assert set(result.failed) == {
         "public.students has RLS enabled",

@@ -46,7 +46,12 @@ def test_each_fixture_change_gets_its_class(rls_target, sides):
     result = diff(reader.read(parse_side(sides[0])), reader.read(parse_side(sides[1])))
     found = {(c.klass.value, c.kind, c.object) for c in result.changes}
     assert found == expected(rls_target.server_version_num)
-    assert {c.klass.value for c in result.changes} == {"safe", "needs review", "breaking", "dangerous"}
+    assert {c.klass.value for c in result.changes} == {
+        "safe",
+        "needs review",
+        "breaking",
+        "dangerous",
+    }
     why = {c.object: c.why for c in result.changes if c.klass.value == "dangerous"}
     assert why["public.invoices"].startswith("RLS disabled")
     assert why["public.payments"].startswith("FORCE ROW LEVEL SECURITY dropped")

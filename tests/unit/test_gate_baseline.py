@@ -58,7 +58,12 @@ def test_entries_need_rule_object_and_a_reason_and_may_expire():
     entries = parse_suppressions(
         [
             {"rule": "RLS003", "object": "public.audit_logs", "reason": "trigger writes it"},
-            {"rule": "rls-disabled", "object": "public.*", "reason": "legacy", "expires": "2025-12-31"},
+            {
+                "rule": "rls-disabled",
+                "object": "public.*",
+                "reason": "legacy",
+                "expires": "2025-12-31",
+            },
             {"rule": "RLS070", "object": "x", "reason": "r", "expires": dt.date(2024, 1, 1)},
         ]
     )
@@ -72,7 +77,10 @@ def test_entries_need_rule_object_and_a_reason_and_may_expire():
     [
         ({"rule": "RLS003", "object": "public.t"}, "entry 1: 'reason' is required"),
         ({"rule": "RLS003", "object": "public.t", "reason": "  "}, "'reason' is required"),
-        ({"rule": "RLS003", "object": "public.t", "reason": "r", "until": "x"}, "unknown key 'until'"),
+        (
+            {"rule": "RLS003", "object": "public.t", "reason": "r", "until": "x"},
+            "unknown key 'until'",
+        ),
         ({"rule": "RLS003", "object": "public.t", "reason": "r", "expires": "soon"}, "not a date"),
         ("RLS003", "expected a table"),
     ],
@@ -164,9 +172,7 @@ def test_rebaseline_marks_what_was_just_recorded(tmp_path):
 
 
 def test_suppressed_findings_stay_in_the_json_and_sarif_reports():
-    out = apply_gate(
-        [NOT_FORCED], suppressions=[Suppression("RLS003", "public.audit_logs", "why")]
-    )
+    out = apply_gate([NOT_FORCED], suppressions=[Suppression("RLS003", "public.audit_logs", "why")])
     doc = json.loads(render("json", result(out)))
     assert doc["findings"][0]["suppressed"] == "why"
     assert doc["summary"]["suppressed"] == 1 and doc["summary"]["verdict"] == "pass"
@@ -190,14 +196,18 @@ def test_configuration_reads_suppress_tables_and_baseline_paths(tmp_path):
     assert config.suppress == (
         Suppression("RLS003", "public.audit_logs", "owner writes audit rows", dt.date(2030, 1, 31)),
     )
-    env = resolve({"write_baseline": Path("b.json")}, environ={"RLS_AUDIT_BASELINE": "a.json"}, cwd=tmp_path)
+    env = resolve(
+        {"write_baseline": Path("b.json")}, environ={"RLS_AUDIT_BASELINE": "a.json"}, cwd=tmp_path
+    )
     assert (env.baseline, env.write_baseline) == (Path("a.json"), Path("b.json"))
 
 
 def test_a_suppression_without_reason_in_the_file_names_file_and_key(tmp_path):
     path = tmp_path / "pyproject.toml"
     path.write_text('[[tool.rls-audit.suppress]]\nrule = "RLS003"\nobject = "public.t"\n')
-    with pytest.raises(ConfigError, match=r"pyproject.toml: suppress: entry 1: 'reason' is required"):
+    with pytest.raises(
+        ConfigError, match=r"pyproject.toml: suppress: entry 1: 'reason' is required"
+    ):
         resolve({}, environ={}, cwd=tmp_path)
 
 

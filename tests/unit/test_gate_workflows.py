@@ -36,8 +36,17 @@ def test_workflows_match_the_github_workflow_schema():
         pytest.skip("check-jsonschema is not installed (pip install '.[test]')")
     files = sorted(str(p) for p in WORKFLOWS.glob("*.yml"))
     proc = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *files],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -45,7 +54,9 @@ def test_workflows_match_the_github_workflow_schema():
 def test_actionlint_passes_when_installed():
     if shutil.which("actionlint") is None:
         pytest.skip("actionlint is not on PATH (ci.yml's workflows job runs it)")
-    proc = subprocess.run(["actionlint", "-ignore", "SC2005:"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["actionlint", "-ignore", "SC2005:"], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -15,7 +15,10 @@ TENANT = "(tenant_id = ( SELECT public.current_tenant() AS current_tenant))"
 
 
 def catalog() -> Catalog:
-    cols = (Column("id", "uuid", True, "gen_random_uuid()", 1), Column("tenant_id", "uuid", True, None, 2))
+    cols = (
+        Column("id", "uuid", True, "gen_random_uuid()", 1),
+        Column("tenant_id", "uuid", True, None, 2),
+    )
     return Catalog(
         server_version_num=150000,
         database="db_1234",
@@ -24,7 +27,9 @@ def catalog() -> Catalog:
             Table("public", "settings", 2, "table", "postgres", False, False, None, cols[:1]),
         ),
         policies=(
-            Policy("public", "invoices", "tenant_all", True, "ALL", ("authenticated",), TENANT, None),
+            Policy(
+                "public", "invoices", "tenant_all", True, "ALL", ("authenticated",), TENANT, None
+            ),
         ),
         grants=(
             Grant("authenticated", "SELECT", False, "table", "public.invoices"),
@@ -32,8 +37,20 @@ def catalog() -> Catalog:
             Grant("authenticated", "CONNECT", False, "database", "db_1234"),
         ),
         functions=(
-            Function("public", "report", "", (), "bigint", "sql", True, False, "stable",
-                     "postgres", "select 1", config=(("search_path", ""),)),
+            Function(
+                "public",
+                "report",
+                "",
+                (),
+                "bigint",
+                "sql",
+                True,
+                False,
+                "stable",
+                "postgres",
+                "select 1",
+                config=(("search_path", ""),),
+            ),
         ),
         roles=(Role("authenticated"), Role("anon"), Role("pg_monitor")),
     )
@@ -72,14 +89,27 @@ def _set(path: str, value):
 
 
 def _policy(name: str, **fields):
-    record = {"table": "public.invoices", "permissive": True, "command": "SELECT",
-              "roles": ["authenticated"], "using": TENANT, "with_check": None, **fields}
+    record = {
+        "table": "public.invoices",
+        "permissive": True,
+        "command": "SELECT",
+        "roles": ["authenticated"],
+        "using": TENANT,
+        "with_check": None,
+        **fields,
+    }
     return _set(f"policies/{name} on public.invoices", record)
 
 
 def _grant(privilege: str, obj: str, grantee: str, kind: str = "table"):
-    record = {"object": obj, "object_kind": kind, "column": None, "grantee": grantee,
-              "privilege": privilege, "grantable": False}
+    record = {
+        "object": obj,
+        "object_kind": kind,
+        "column": None,
+        "grantee": grantee,
+        "privilege": privilege,
+        "grantable": False,
+    }
     return _set(f"grants/{privilege} on {obj} to {grantee}", record)
 
 
@@ -87,33 +117,136 @@ def _grant(privilege: str, obj: str, grantee: str, kind: str = "table"):
     ("edit", "klass", "why"),
     [
         (_set("tables/public.invoices/rls_enabled", False), "dangerous", "RLS disabled"),
-        (_set("tables/public.invoices/rls_forced", False), "dangerous", "FORCE ROW LEVEL SECURITY dropped"),
+        (
+            _set("tables/public.invoices/rls_forced", False),
+            "dangerous",
+            "FORCE ROW LEVEL SECURITY dropped",
+        ),
         (_policy("open_read"), "dangerous", "permissive policy added to an existing table"),
         (_policy("narrow", permissive=False), "safe", "restrictive policy added"),
-        (_set("policies/tenant_all on public.invoices/using", f"({TENANT} OR true)"), "dangerous", "USING widened: OR TRUE added"),
-        (_set("policies/tenant_all on public.invoices/using", "true"), "dangerous", "USING widened: now admits every row"),
-        (_set("policies/tenant_all on public.invoices/using", "(owner_id = auth.uid())"), "dangerous", "USING no longer compares tenant_id"),
-        (_set("policies/tenant_all on public.invoices/using", f"({TENANT} AND (deleted_at IS NULL))"), "breaking", "USING narrowed: AND deleted_at IS NULL added"),
-        (_set("policies/tenant_all on public.invoices/using", "(tenant_id = public.other())"), "needs review", "USING changed, not provably narrower"),
-        (_set("policies/tenant_all on public.invoices/roles", ["anon", "authenticated"]), "dangerous", "applies to more roles (+anon)"),
-        (_set("policies/tenant_all on public.invoices/roles", ["public"]), "dangerous", "applies to more roles (+public)"),
-        (_set("policies/tenant_all on public.invoices/permissive", False), "breaking", "became restrictive"),
+        (
+            _set("policies/tenant_all on public.invoices/using", f"({TENANT} OR true)"),
+            "dangerous",
+            "USING widened: OR TRUE added",
+        ),
+        (
+            _set("policies/tenant_all on public.invoices/using", "true"),
+            "dangerous",
+            "USING widened: now admits every row",
+        ),
+        (
+            _set("policies/tenant_all on public.invoices/using", "(owner_id = auth.uid())"),
+            "dangerous",
+            "USING no longer compares tenant_id",
+        ),
+        (
+            _set(
+                "policies/tenant_all on public.invoices/using",
+                f"({TENANT} AND (deleted_at IS NULL))",
+            ),
+            "breaking",
+            "USING narrowed: AND deleted_at IS NULL added",
+        ),
+        (
+            _set("policies/tenant_all on public.invoices/using", "(tenant_id = public.other())"),
+            "needs review",
+            "USING changed, not provably narrower",
+        ),
+        (
+            _set("policies/tenant_all on public.invoices/roles", ["anon", "authenticated"]),
+            "dangerous",
+            "applies to more roles (+anon)",
+        ),
+        (
+            _set("policies/tenant_all on public.invoices/roles", ["public"]),
+            "dangerous",
+            "applies to more roles (+public)",
+        ),
+        (
+            _set("policies/tenant_all on public.invoices/permissive", False),
+            "breaking",
+            "became restrictive",
+        ),
         (_grant("SELECT", "public.invoices", "anon"), "dangerous", "grant to API role anon"),
-        (_grant("TRUNCATE", "public.invoices", "authenticated"), "dangerous", "TRUNCATE ignores RLS"),
+        (
+            _grant("TRUNCATE", "public.invoices", "authenticated"),
+            "dangerous",
+            "TRUNCATE ignores RLS",
+        ),
         (_grant("SELECT", "public.invoices", "PUBLIC"), "dangerous", "granted to PUBLIC"),
-        (_grant("EXECUTE", "public.report()", "authenticated", "function"), "dangerous", "SECURITY DEFINER function exposed to authenticated"),
-        (_grant("SELECT", "public.invoices", "reporting"), "needs review", "reporting gains SELECT"),
-        (_set("functions/public.report()/search_path", None), "dangerous", "lost its pinned search_path"),
+        (
+            _grant("EXECUTE", "public.report()", "authenticated", "function"),
+            "dangerous",
+            "SECURITY DEFINER function exposed to authenticated",
+        ),
+        (
+            _grant("SELECT", "public.invoices", "reporting"),
+            "needs review",
+            "reporting gains SELECT",
+        ),
+        (
+            _set("functions/public.report()/search_path", None),
+            "dangerous",
+            "lost its pinned search_path",
+        ),
         (_set("functions/public.report()/leakproof", True), "dangerous", "now LEAKPROOF"),
         (_set("functions/public.report()/source_sha256", "x"), "needs review", "body changed"),
-        (_set("roles/authenticated/bypassrls", True), "dangerous", "authenticated now has BYPASSRLS"),
-        (_set("roles/authenticated/member_of", ["service_role"]), "dangerous", "authenticated is now a member of service_role"),
-        (_set("roles/auditor", {"superuser": False, "bypassrls": True, "login": True, "inherit": True, "createrole": False, "member_of": []}), "dangerous", "new role with BYPASSRLS"),
-        (_set("tables/public.invoices/tenant_column", None), "dangerous", "tenant column tenant_id dropped"),
-        (_set("tables/public.invoices/columns/note", {"type": "text", "not_null": True, "has_default": False}), "breaking", "new NOT NULL column note without default"),
-        (_set("tables/public.invoices/columns/note", {"type": "text", "not_null": False, "has_default": False}), "safe", "column note added"),
-        (_set("tables/public.settings/rls_enabled", True), "breaking", "RLS enabled with no policy"),
-        (_set("tables/public.invoices/owner", "admin"), "needs review", "owner changed from postgres to admin"),
+        (
+            _set("roles/authenticated/bypassrls", True),
+            "dangerous",
+            "authenticated now has BYPASSRLS",
+        ),
+        (
+            _set("roles/authenticated/member_of", ["service_role"]),
+            "dangerous",
+            "authenticated is now a member of service_role",
+        ),
+        (
+            _set(
+                "roles/auditor",
+                {
+                    "superuser": False,
+                    "bypassrls": True,
+                    "login": True,
+                    "inherit": True,
+                    "createrole": False,
+                    "member_of": [],
+                },
+            ),
+            "dangerous",
+            "new role with BYPASSRLS",
+        ),
+        (
+            _set("tables/public.invoices/tenant_column", None),
+            "dangerous",
+            "tenant column tenant_id dropped",
+        ),
+        (
+            _set(
+                "tables/public.invoices/columns/note",
+                {"type": "text", "not_null": True, "has_default": False},
+            ),
+            "breaking",
+            "new NOT NULL column note without default",
+        ),
+        (
+            _set(
+                "tables/public.invoices/columns/note",
+                {"type": "text", "not_null": False, "has_default": False},
+            ),
+            "safe",
+            "column note added",
+        ),
+        (
+            _set("tables/public.settings/rls_enabled", True),
+            "breaking",
+            "RLS enabled with no policy",
+        ),
+        (
+            _set("tables/public.invoices/owner", "admin"),
+            "needs review",
+            "owner changed from postgres to admin",
+        ),
     ],
 )
 def test_each_change_gets_its_class_and_a_one_line_reason(base, edit, klass, why):
@@ -131,7 +264,12 @@ def test_removals_break_clients_and_dependent_objects_are_not_repeated(base):
         del doc["grants"]["SELECT on public.invoices to authenticated"]
 
     assert changed(base, drop) == [
-        ("breaking", "table", "public.invoices", "table dropped: clients and functions using it break")
+        (
+            "breaking",
+            "table",
+            "public.invoices",
+            "table dropped: clients and functions using it break",
+        )
     ]
 
 
@@ -141,7 +279,9 @@ def test_a_new_protected_tenant_table_with_its_policy_and_grants_is_safe(base):
         doc["tables"]["public.labels"] = table
         policy = dict(doc["policies"]["tenant_all on public.invoices"], table="public.labels")
         doc["policies"]["tenant_all on public.labels"] = policy
-        grant = dict(doc["grants"]["SELECT on public.invoices to authenticated"], object="public.labels")
+        grant = dict(
+            doc["grants"]["SELECT on public.invoices to authenticated"], object="public.labels"
+        )
         doc["grants"]["SELECT on public.labels to authenticated"] = grant
 
     assert {klass for klass, *_ in changed(base, add)} == {"safe"}

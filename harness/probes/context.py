@@ -248,32 +248,18 @@ class ProbeContext:
         The savepoint, the role switch, the statement, the switch back and the row
         version summaries travel in one flight; contents are hashed again only for the
         tables whose versions moved for someone other than the actor."""
-        runner, spec = self.runner, self.config.context
         setup = list(setup)
         if self.wal_watch and copy_rows is None:
             quick = self._act_quick(actor, stmt, params, setup, then)
             if quick is not None:
                 return quick
         watch = (self.watch_sql, None)
-        prefix: list[Any] = [(runner.savepoint(SAVEPOINT, ACT_SAVEPOINT), None), *setup]
-        if setup:  # the statement gets a savepoint of its own, to be undone alone
-            prefix.append((runner.savepoint(SAVEPOINT, STMT_SAVEPOINT), None))
-        prefix.append(watch)
         try:
             if copy_rows is not None:
+                prefix = self._act_prefix(setup, watch)
                 outcome, watched = self._copy_act(actor, stmt, copy_rows, prefix)
             else:
-                outcome, first, rest = runner.run_probe(
-                    stmt,
-                    params,
-                    prefix=prefix,
-                    before=db.switch_steps(actor, spec),
-                    after=[*db.restore_steps(spec), watch],
-                    savepoint=False,
-                )
-                watched = None if rest is None else (first[-1], rest[-1])
-                if rest is None and (setup or then is not None):  # keep the setup for then
-                    self._undo(STMT_SAVEPOINT if setup else ACT_SAVEPOINT, reopen=not setup)
+                outcome, watched = self._watched(actor, stmt, params, setup, then, watch)
             if setup:
                 found, extra = self._setup_changes(watched, actor.tenant, then)
             else:
@@ -301,32 +287,52 @@ class ProbeContext:
         unmoved position proves nothing was written and nobody's rows changed; a moved one
         (our write, or any other session's) returns None and the act is run again with
         the full watch. Most probes are refused, so most acts end here."""
-        runner, spec = self.runner, self.config.context
-        watch = (WAL_POSITION, None)
-        prefix: list[Any] = [(runner.savepoint(SAVEPOINT, ACT_SAVEPOINT), None), *setup]
-        if setup:
-            prefix.append((runner.savepoint(SAVEPOINT, STMT_SAVEPOINT), None))
-        prefix.append(watch)
         try:
-            outcome, first, rest = runner.run_probe(
-                stmt,
-                params,
-                prefix=prefix,
-                before=db.switch_steps(actor, spec),
-                after=[*db.restore_steps(spec), watch],
-                savepoint=False,
-            )
-            if rest is not None and rest[-1] != first[-1]:
+            outcome, watched = self._watched(actor, stmt, params, setup, then, (WAL_POSITION, None))
+            if watched is not None and watched[0] != watched[1]:
                 self._close()
                 return None
-            if rest is None and (setup or then is not None):
-                self._undo(STMT_SAVEPOINT if setup else ACT_SAVEPOINT, reopen=not setup)
             extra = then() if then is not None else None
         except BaseException:
             self._close(quiet=True)
             raise
         self._close()
         return outcome, [], extra
+
+    def _act_prefix(self, setup: list[Any], watch: tuple[str, None]) -> list[Any]:
+        """The act's savepoint, its setup statements and the first watch read."""
+        runner = self.runner
+        prefix: list[Any] = [(runner.savepoint(SAVEPOINT, ACT_SAVEPOINT), None), *setup]
+        if setup:  # the statement gets a savepoint of its own, to be undone alone
+            prefix.append((runner.savepoint(SAVEPOINT, STMT_SAVEPOINT), None))
+        prefix.append(watch)
+        return prefix
+
+    def _watched(
+        self,
+        actor: db.Actor,
+        stmt: sql.Composable | str,
+        params: Any,
+        setup: list[Any],
+        then: Callable[[], Any] | None,
+        watch: tuple[str, None],
+    ) -> tuple[Outcome, tuple[Any, Any] | None]:
+        """The act's flight: the outcome and the watch rows before and after the
+        statement (None when it failed, which changed nothing)."""
+        spec = self.config.context
+        outcome, first, rest = self.runner.run_probe(
+            stmt,
+            params,
+            prefix=self._act_prefix(setup, watch),
+            before=db.switch_steps(actor, spec),
+            after=[*db.restore_steps(spec), watch],
+            savepoint=False,
+        )
+        if rest is None:
+            if setup or then is not None:  # keep the setup for then
+                self._undo(STMT_SAVEPOINT if setup else ACT_SAVEPOINT, reopen=not setup)
+            return outcome, None
+        return outcome, (first[-1], rest[-1])
 
     def _setup_changes(
         self, watched: Any, actor: str | None, then: Callable[[], Any] | None

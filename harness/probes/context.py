@@ -29,7 +29,6 @@ from .oracle import (
     changes,
     checksum_query,
     checksums,
-    merged,
     touched,
 )
 from .population import Populator, SeedRow, Tenant, World
@@ -89,6 +88,9 @@ class ProbeContext:
     baseline_versions: Checksums = field(default_factory=dict)
     populator: Populator | None = None
     _privileges: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    _subs: dict[str, str | None] = field(default_factory=dict)
+    _keys: dict[str, dict[tuple[str, str], None]] = field(default_factory=dict)
+    """Checksum keys per table, so that an act reads only the tables it touched."""
 
     # -- who ----------------------------------------------------------------------------
     current: str | None = None
@@ -142,6 +144,7 @@ class ProbeContext:
 
     def take_baseline(self) -> None:
         """Content and row-version checksums of every table, as the login role."""
+        self._keys = {}
         self.baseline = checksums(self.conn, self.checksum_sql)
         self.baseline_versions = checksums(self.conn, self.versions_sql)
         row = self.conn.execute("select pg_catalog.current_setting('track_counts')").fetchone()
@@ -154,19 +157,33 @@ class ProbeContext:
         row = self.conn.execute(WAL_WATCHABLE, ([o for v in self.leaves.values() for o in v],))
         self.wal_watch = bool(row.fetchone()[0])
 
-    def _content(self, before: Checksums, moved: set[str]) -> Checksums:
-        """`before` with the tables in `moved` hashed again, by content."""
+    def _changed(self, moved: set[str], actor: str | None) -> list[Change]:
+        """Rows of anyone but `actor` changed in the tables of `moved`, hashed again by
+        content; every other table is as in the baseline, so it is not even looked at."""
         if not moved:
-            return before
+            return []
         query = checksum_query(self.scope, moved, skip=self.world.faulted)
-        return merged(before, moved, checksums(self.conn, query))
+        return changes(self._of(self.baseline, moved), checksums(self.conn, query), actor)
+
+    def _of(self, sums: Checksums, tables: set[str]) -> Checksums:
+        """The entries of `tables` only: an act costs what it touched, not the schema."""
+        if not self._keys:
+            for key in (*self.baseline, *self.baseline_versions):
+                self._keys.setdefault(key[0], {})[key] = None
+        return {k: sums[k] for t in tables for k in self._keys.get(t, ()) if k in sums}
 
     @cached_property
     def canaries(self) -> Canaries:
         return Canaries(self.world)
 
     def sub_for(self, tenant: Tenant) -> str | None:
-        """A user id of the tenant for `sub`: a value its rows reference in schema auth."""
+        """A user id of the tenant for `sub`: a value its rows reference in schema auth
+        (looked up once per tenant: every act of an actor needs it)."""
+        if tenant.id not in self._subs:
+            self._subs[tenant.id] = self._find_sub(tenant)
+        return self._subs[tenant.id]
+
+    def _find_sub(self, tenant: Tenant) -> str | None:
         for ts in self.scope.tenant_tables():
             for fk in ts.fks:
                 if fk.ref_table.startswith("auth."):
@@ -264,8 +281,7 @@ class ProbeContext:
                 found, extra = self._setup_changes(watched, actor.tenant, then)
             else:
                 moved = self._moved(self.baseline_versions, watched, actor.tenant)
-                after = self._content(self.baseline, moved)
-                found = changes(self.baseline, after, actor.tenant) if moved else []
+                found = self._changed(moved, actor.tenant)
                 extra = then() if then is not None else None
         except BaseException:
             self._close(quiet=True)
@@ -374,7 +390,7 @@ class ProbeContext:
             return set()
         query = checksum_query(self.scope, written, fast=True, skip=self.world.faulted)
         now = checksums(self.conn, query)
-        return touched({k: v for k, v in versions.items() if k[0] in written}, now, actor)
+        return touched(self._of(versions, written), now, actor)
 
     def _copy_act(
         self, actor: db.Actor, stmt: sql.Composable | str, rows: list, prefix: list

@@ -189,18 +189,25 @@ def restore(conn: psycopg.Connection[Any], spec: ContextSpec) -> None:
         conn.execute(stmt, params)  # type: ignore[arg-type]
 
 
+def set_timeouts(conn: psycopg.Connection[Any], timeouts: Timeouts, *, local: bool) -> None:
+    """Statement, lock and idle-in-transaction timeouts, for the transaction (`local`) or
+    for the whole session."""
+    conn.execute(
+        "select pg_catalog.set_config('statement_timeout', %s, %s),"
+        " pg_catalog.set_config('lock_timeout', %s, %s),"
+        " pg_catalog.set_config('idle_in_transaction_session_timeout', %s, %s)",
+        (f"{timeouts.statement_ms}ms", local, f"{timeouts.lock_ms}ms", local,
+         f"{timeouts.idle_ms}ms", local),
+    )  # fmt: skip
+
+
 @contextmanager
 def audit_transaction(
     conn: psycopg.Connection[Any], timeouts: Timeouts = Timeouts()
 ) -> Iterator[psycopg.Connection[Any]]:
     """A transaction that is always rolled back, with statement, lock and idle timeouts."""
     with conn.transaction(force_rollback=True):
-        conn.execute(
-            "select pg_catalog.set_config('statement_timeout', %s, true),"
-            " pg_catalog.set_config('lock_timeout', %s, true),"
-            " pg_catalog.set_config('idle_in_transaction_session_timeout', %s, true)",
-            (f"{timeouts.statement_ms}ms", f"{timeouts.lock_ms}ms", f"{timeouts.idle_ms}ms"),
-        )
+        set_timeouts(conn, timeouts, local=True)
         yield conn
 
 

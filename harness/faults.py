@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from . import db
 from .db import Timeouts
 from .errors import AuditError, ConnectionFailed
 from .target.dsn import first_line
@@ -42,15 +43,10 @@ class Partial:
 
     def connect(self, conninfo: str, timeouts: Timeouts) -> psycopg.Connection[Any]:
         """An autocommit session with the audit's timeouts, watched for a broken link."""
-        conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=10)
+        conn = db.connect(conninfo)  # named rls-audit in pg_stat_activity
         self.connections.append(conn)
         try:
-            conn.execute(
-                "select pg_catalog.set_config('statement_timeout', %s, false),"
-                " pg_catalog.set_config('lock_timeout', %s, false),"
-                " pg_catalog.set_config('idle_in_transaction_session_timeout', %s, false)",
-                (f"{timeouts.statement_ms}ms", f"{timeouts.lock_ms}ms", f"{timeouts.idle_ms}ms"),
-            )
+            db.set_timeouts(conn, timeouts, local=False)
         except BaseException:
             conn.close()
             raise

@@ -371,4 +371,6 @@ def test_the_audits_own_sessions_carry_the_configured_timeouts(server):
             conn.execute(f"show {name}").fetchone()[0]
             for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
         ]
+        name = conn.execute("show application_name").fetchone()[0]
     assert shown == ["1234ms", "2s", "3min"]
+    assert name == "rls-audit"  # every stage's session is named in pg_stat_activity

@@ -7,7 +7,7 @@ every other tenant's checksums before and after) and to write reproducers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -34,6 +34,7 @@ from .oracle import (
 from .population import Populator, SeedRow, Tenant, World
 from .runner import RELEASE, ROLLBACK_TO, SAVEPOINT, Outcome, Runner
 from .scope import Scope
+from .volley import Landing, Shot, fire, settle
 
 Profile = Literal["quick", "deep"]
 ACT_SAVEPOINT = "rls_audit_act"
@@ -244,6 +245,61 @@ class ProbeContext:
         before = db.switch_steps(actor, self.config.context)
         return self.runner.run_probe(stmt, params, before=before)[0]
 
+    def observe_all(self, shots: Sequence[Shot]) -> Iterator[Outcome]:
+        """`observe` for every shot, in one volley: no statement waits for another. The
+        outcomes come in order; a fault is raised when its shot is reached, so that what
+        came before it counts, as if the shots had run one by one."""
+        spec = self.config.context
+        flights, ats = [], []
+        for shot in shots:
+            switch = db.switch_steps(shot.actor, spec)
+            flights.append([*shot.setup, *switch, (shot.stmt, shot.params)])
+            ats.append(len(shot.setup) + len(switch))
+        landings = fire(self.runner, flights)
+        self.runner.statements += len(shots)
+        return (self._settle(s, x, at) for s, x, at in zip(shots, landings, ats, strict=True))
+
+    def act_all(self, shots: Sequence[Shot]) -> Iterator[tuple[Outcome, list[Change]]]:
+        """`act` for every shot, in one volley with the WAL position read around each
+        statement (see `_act_quick`); the few whose position moved run again, alone,
+        with the full watch, when the caller reaches them (in order, like faults)."""
+        if not self.wal_watch:
+            return (self._act_alone(shot) for shot in shots)
+        spec = self.config.context
+        watch = (WAL_POSITION, None)
+        flights, ats = [], []
+        for shot in shots:
+            switch = db.switch_steps(shot.actor, spec)
+            stmt = (shot.stmt, shot.params)
+            flights.append([*shot.setup, watch, *switch, stmt, *db.restore_steps(spec), watch])
+            ats.append(len(shot.setup) + 1 + len(switch))
+        landings = fire(self.runner, flights)
+        self.runner.statements += len(shots)
+        return (self._landed(*x) for x in zip(shots, landings, ats, strict=True))
+
+    def _landed(self, shot: Shot, landing: Landing, at: int) -> tuple[Outcome, list[Change]]:
+        outcome = self._settle(shot, landing, at)
+        first, last = landing.answers[len(shot.setup)], landing.answers[-1]
+        if outcome.ok and (first is None or last is None or first.rows != last.rows):
+            self.runner.statements -= 1  # the same probe statement, run again
+            return self._act_alone(shot, quick=False)
+        return outcome, []
+
+    def _act_alone(self, shot: Shot, *, quick: bool = True) -> tuple[Outcome, list[Change]]:
+        if shot.table is not None:
+            self.current = shot.table
+        outcome, changed, _ = self.act(
+            shot.actor, shot.stmt, shot.params, setup=shot.setup, quick=quick
+        )
+        return outcome, changed
+
+    def _settle(self, shot: Shot, landing: Landing, at: int) -> Outcome:
+        if shot.table is not None:
+            self.current = shot.table  # a fault is charged to the shot's table
+        outcome = settle(self.runner, landing, at, shot.stmt)
+        assert outcome is not None  # a skipped statement means an earlier step failed
+        return outcome
+
     def observe_copy(self, actor: db.Actor, stmt: sql.Composable) -> Outcome:
         with db.as_actor(self.conn, actor, self.config.context):
             return self.runner.copy_out(stmt)
@@ -257,6 +313,7 @@ class ProbeContext:
         setup: Iterable[tuple[sql.Composable | str, Any]] = (),
         copy_rows: list[tuple[Any, ...]] | None = None,
         then: Callable[[], Any] | None = None,
+        quick: bool = True,
     ) -> tuple[Outcome, list[Change], Any]:
         """Act as `actor` in a savepoint; return the outcome, the changes to anybody
         else's rows (checksums before and after, read as the login role), and what
@@ -266,10 +323,11 @@ class ProbeContext:
         version summaries travel in one flight; contents are hashed again only for the
         tables whose versions moved for someone other than the actor."""
         setup = list(setup)
-        if self.wal_watch and copy_rows is None:
-            quick = self._act_quick(actor, stmt, params, setup, then)
-            if quick is not None:
-                return quick
+        if self.wal_watch and copy_rows is None and quick:
+            fast = self._act_quick(actor, stmt, params, setup, then)
+            if fast is not None:
+                return fast
+            self.runner.statements -= 1  # the same probe statement, run again with the watch
         watch = (self.watch_sql, None)
         try:
             if copy_rows is not None:

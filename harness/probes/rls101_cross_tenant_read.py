@@ -10,6 +10,7 @@ from ..findings.model import Finding
 from ._base import ProbeCheck, evidence, ident, leaked_row, readable, row_leaks
 from .context import ProbeContext, obj
 from .scope import relation_tenant_key
+from .volley import Shot
 
 
 class CrossTenantRead(ProbeCheck):
@@ -43,13 +44,24 @@ class CrossTenantRead(ProbeCheck):
         for role in ctx.config.roles:
             for attacker in ctx.attackers():
                 actor = ctx.actor(role, attacker)
+                rels = []
                 for rel in readable(ctx):
-                    name = rel.qualified_name
-                    if "SELECT" not in ctx.privileges(role, rel):
-                        ctx.matrix.record(name, "SELECT", role, own="denied", other="denied")
+                    if "SELECT" in ctx.privileges(role, rel):
+                        rels.append(rel)
                         continue
-                    stmt = sql.SQL("select * from {}").format(ident(rel))
-                    outcome = ctx.observe(actor, stmt)
+                    name = rel.qualified_name
+                    ctx.matrix.record(name, "SELECT", role, own="denied", other="denied")
+                shots = [
+                    Shot(
+                        actor,
+                        sql.SQL("select * from {}").format(ident(rel)),
+                        table=rel.qualified_name,
+                    )
+                    for rel in rels
+                ]
+                for rel, shot, outcome in zip(rels, shots, ctx.observe_all(shots), strict=True):
+                    name, stmt = rel.qualified_name, shot.stmt
+                    ctx.reachable(name)  # what follows (COPY) is charged to it
                     if not outcome.ok:
                         ctx.matrix.record(name, "SELECT", role, own="error", other="error")
                         continue

@@ -13,6 +13,7 @@ from ._writes import insert, new_row, updatable_column, update_by_pk
 from .context import ProbeContext, obj
 from .runner import Outcome
 from .scope import TableScope
+from .volley import Shot
 
 
 class CrossTenantWrite(ProbeCheck):
@@ -45,71 +46,71 @@ class CrossTenantWrite(ProbeCheck):
         for role in ctx.config.roles:
             for attacker in ctx.attackers():
                 actor = ctx.actor(role, attacker)
+                planned: list[tuple[TableScope, Any, str, str, Any, list]] = []
+                tables: list[tuple[TableScope, set[str]]] = []
                 for ts in exposed_tables(ctx):
                     if not ts.is_tenant or ts.name in ctx.world.skipped:
                         continue
                     privs = ctx.privileges(role, ts.table)
+                    tables.append((ts, privs))
                     for victim in ctx.victims(attacker):
-                        for command, label, built, rows in self.attempts(
-                            ctx, ts, role, privs, attacker, victim
-                        ):
-                            copy_rows = None
-                            if built[0] == "copy":
-                                _, stmt, copy_rows, setup = built
-                                params = None
-                            else:
-                                stmt, params, setup = built
-                            outcome, changed, _ = ctx.act(
-                                actor, stmt, params, setup=setup, copy_rows=copy_rows
-                            )
-                            foreign = [c for c in changed if c.owner != "<platform>"]
-                            returned = _returned_foreign(ctx, outcome, ts, attacker.id)
-                            leaked = bool(foreign or returned)
-                            ctx.matrix.record(
-                                ts.name,
-                                command,
-                                role,
-                                other="leaked"
-                                if leaked
-                                else ("denied" if outcome.ok or outcome.denied else "error"),
-                            )
-                            key = (ts.name, role, label)
-                            if not leaked or key in reported:
-                                continue
-                            reported.add(key)
-                            text = ctx.runner.render(stmt, params)
-                            observed = "; ".join(c.describe() for c in foreign) or (
-                                f"RETURNING showed {len(returned)} row(s) of other tenants"
-                            )
-                            yield self.finding(
-                                obj(ts.table),
-                                f"{role} acting for one tenant can {label} on {ts.name}",
-                                evidence=evidence(
-                                    ctx,
-                                    statement=text,
-                                    actor=actor,
-                                    expected="denied, or no other tenant's row affected",
-                                    observed=f"{outcome.summary()}; {observed}",
-                                    reproducer=ctx.reproducer(
-                                        actor,
-                                        "\n".join(ctx.runner.render(s, p) + ";" for s, p in setup)
-                                        + ("\n" if setup else "")
-                                        + text,
-                                        rows=rows,
-                                        tenants=[victim.id],
-                                        after=f"RESET ROLE; SELECT count(*) FROM {ctx.runner.render(ident(ts))} WHERE {ts.tenant_key} = '{victim.id}';",  # noqa: E501
-                                    ),
-                                    victim=victim.id,
-                                    command=command,
-                                ),
-                                remediation=(
-                                    f"Give {ts.name} row level security policies for every command "
-                                    "with USING and WITH CHECK on the tenant column (and FORCE it), "  # noqa: E501
-                                    f"or revoke the privilege from {role}."
-                                ),
-                                discriminator=f"{role}:{label}",
-                            )
-                        self.controls(ctx, ts, role, privs, actor, attacker)
+                        for attempt in self.attempts(ctx, ts, role, privs, attacker, victim):
+                            planned.append((ts, victim, *attempt))
+                results = _act_all(ctx, actor, [(ts, built) for ts, _, _, _, built, _ in planned])
+                for (ts, victim, command, label, built, rows), (outcome, changed) in zip(
+                    planned, results, strict=True
+                ):
+                    stmt, params, setup = (
+                        (built[1], None, built[3]) if built[0] == "copy" else built
+                    )
+                    foreign = [c for c in changed if c.owner != "<platform>"]
+                    returned = _returned_foreign(ctx, outcome, ts, attacker.id)
+                    leaked = bool(foreign or returned)
+                    ctx.matrix.record(
+                        ts.name,
+                        command,
+                        role,
+                        other="leaked"
+                        if leaked
+                        else ("denied" if outcome.ok or outcome.denied else "error"),
+                    )
+                    key = (ts.name, role, label)
+                    if not leaked or key in reported:
+                        continue
+                    reported.add(key)
+                    text = ctx.runner.render(stmt, params)
+                    observed = "; ".join(c.describe() for c in foreign) or (
+                        f"RETURNING showed {len(returned)} row(s) of other tenants"
+                    )
+                    yield self.finding(
+                        obj(ts.table),
+                        f"{role} acting for one tenant can {label} on {ts.name}",
+                        evidence=evidence(
+                            ctx,
+                            statement=text,
+                            actor=actor,
+                            expected="denied, or no other tenant's row affected",
+                            observed=f"{outcome.summary()}; {observed}",
+                            reproducer=ctx.reproducer(
+                                actor,
+                                "\n".join(ctx.runner.render(s, p) + ";" for s, p in setup)
+                                + ("\n" if setup else "")
+                                + text,
+                                rows=rows,
+                                tenants=[victim.id],
+                                after=f"RESET ROLE; SELECT count(*) FROM {ctx.runner.render(ident(ts))} WHERE {ts.tenant_key} = '{victim.id}';",  # noqa: E501
+                            ),
+                            victim=victim.id,
+                            command=command,
+                        ),
+                        remediation=(
+                            f"Give {ts.name} row level security policies for every command "
+                            "with USING and WITH CHECK on the tenant column (and FORCE it), "
+                            f"or revoke the privilege from {role}."
+                        ),
+                        discriminator=f"{role}:{label}",
+                    )
+                self.controls(ctx, tables, role, actor, attacker)
 
     def attempts(
         self, ctx: ProbeContext, ts: TableScope, role: str, privs: set[str], attacker, victim
@@ -204,34 +205,67 @@ class CrossTenantWrite(ProbeCheck):
             )
 
     def controls(
-        self, ctx: ProbeContext, ts: TableScope, role: str, privs: set[str], actor, attacker
+        self,
+        ctx: ProbeContext,
+        tables: list[tuple[TableScope, set[str]]],
+        role: str,
+        actor,
+        attacker,
     ) -> None:
         """The same commands on the actor's own rows, for the access matrix."""
-        mine = ctx.world.owned(ts.name, attacker.id)
-        for command in ("UPDATE", "DELETE"):
-            if command not in privs or not mine or not ts.pk:
-                ctx.matrix.record(ts.name, command, role, own="denied")
-                continue
-            if command == "DELETE":
-                stmt = sql.SQL("delete from {} where {}").format(ident(ts), where(ts.pk))
-            else:
-                col = updatable_column(ctx, ts, role)
-                if col is None:
+        reads: list[tuple[str, str, Shot]] = []
+        writes: list[tuple[str, Shot]] = []
+        for ts, privs in tables:
+            mine = ctx.world.owned(ts.name, attacker.id)
+            for command in ("UPDATE", "DELETE"):
+                stmt = _own_statement(ctx, ts, role, command) if mine and ts.pk else None
+                if command not in privs or stmt is None:
                     ctx.matrix.record(ts.name, command, role, own="denied")
                     continue
-                stmt = sql.SQL("update {} set {} = {} where {}").format(
-                    ident(ts), sql.Identifier(col), sql.Identifier(col), where(ts.pk)
-                )
-            out = ctx.observe(actor, stmt, [mine[0].values[k] for k in ts.pk])
-            ctx.matrix.record(ts.name, command, role, own=_own(out))
-        if "INSERT" in privs:
-            values, setup = new_row(ctx, ts, attacker, 7)
+                key = [mine[0].values[k] for k in ts.pk]
+                reads.append((ts.name, command, Shot(actor, stmt, key, table=ts.name)))
+            values, setup = new_row(ctx, ts, attacker, 7) if "INSERT" in privs else ({}, [])
             if values:
                 stmt, params = insert(ts, values)
-                out, _, _ = ctx.act(actor, stmt, params, setup=setup)
-                ctx.matrix.record(ts.name, "INSERT", role, own=_own(out))
-        else:
-            ctx.matrix.record(ts.name, "INSERT", role, own="denied")
+                writes.append((ts.name, Shot(actor, stmt, params, tuple(setup), table=ts.name)))
+            else:
+                ctx.matrix.record(ts.name, "INSERT", role, own="denied")
+        outcomes = ctx.observe_all([shot for _, _, shot in reads])
+        for (name, command, _), out in zip(reads, outcomes, strict=True):
+            ctx.matrix.record(name, command, role, own=_own(out))
+        acted = ctx.act_all([shot for _, shot in writes])
+        for (name, _), (out, _) in zip(writes, acted, strict=True):
+            ctx.matrix.record(name, "INSERT", role, own=_own(out))
+
+
+def _own_statement(ctx: ProbeContext, ts: TableScope, role: str, command: str):
+    if command == "DELETE":
+        return sql.SQL("delete from {} where {}").format(ident(ts), where(ts.pk))
+    col = updatable_column(ctx, ts, role)
+    if col is None:
+        return None
+    return sql.SQL("update {} set {} = {} where {}").format(
+        ident(ts), sql.Identifier(col), sql.Identifier(col), where(ts.pk)
+    )
+
+
+def _act_all(ctx: ProbeContext, actor, planned: list[tuple[TableScope, Any]]) -> Iterator:
+    """Every attempt's outcome and changes, in order: the pipelined ones in one volley,
+    COPY FROM (which cannot travel in a pipeline) one by one when reached."""
+    shots = [
+        Shot(actor, built[0], built[1], tuple(built[2]), table=ts.name)
+        for ts, built in planned
+        if built[0] != "copy"
+    ]
+    volleyed = ctx.act_all(shots)
+    for ts, built in planned:
+        if built[0] != "copy":
+            yield next(volleyed)
+            continue
+        _, stmt, copy_rows, setup = built
+        ctx.current = ts.name
+        outcome, changed, _ = ctx.act(actor, stmt, None, setup=setup, copy_rows=copy_rows)
+        yield outcome, changed
 
 
 def _own(out: Outcome) -> str:

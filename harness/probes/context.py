@@ -34,7 +34,7 @@ from .oracle import (
 from .population import Populator, SeedRow, Tenant, World
 from .runner import RELEASE, ROLLBACK_TO, SAVEPOINT, Outcome, Runner
 from .scope import Scope
-from .volley import Landing, Shot, fire, settle
+from .volley import Shot
 
 Profile = Literal["quick", "deep"]
 ACT_SAVEPOINT = "rls_audit_act"
@@ -246,59 +246,16 @@ class ProbeContext:
         return self.runner.run_probe(stmt, params, before=before)[0]
 
     def observe_all(self, shots: Sequence[Shot]) -> Iterator[Outcome]:
-        """`observe` for every shot, in one volley: no statement waits for another. The
-        outcomes come in order; a fault is raised when its shot is reached, so that what
-        came before it counts, as if the shots had run one by one."""
-        spec = self.config.context
-        flights, ats = [], []
-        for shot in shots:
-            switch = db.switch_steps(shot.actor, spec)
-            flights.append([*shot.setup, *switch, (shot.stmt, shot.params)])
-            ats.append(len(shot.setup) + len(switch))
-        landings = fire(self.runner, flights)
-        self.runner.statements += len(shots)
-        return (self._settle(s, x, at) for s, x, at in zip(shots, landings, ats, strict=True))
+        """`observe` for every shot, in one volley (see `batched`)."""
+        from .batched import observe_all
+
+        return observe_all(self, shots)
 
     def act_all(self, shots: Sequence[Shot]) -> Iterator[tuple[Outcome, list[Change]]]:
-        """`act` for every shot, in one volley with the WAL position read around each
-        statement (see `_act_quick`); the few whose position moved run again, alone,
-        with the full watch, when the caller reaches them (in order, like faults)."""
-        if not self.wal_watch:
-            return (self._act_alone(shot) for shot in shots)
-        spec = self.config.context
-        watch = (WAL_POSITION, None)
-        flights, ats = [], []
-        for shot in shots:
-            switch = db.switch_steps(shot.actor, spec)
-            stmt = (shot.stmt, shot.params)
-            flights.append([*shot.setup, watch, *switch, stmt, *db.restore_steps(spec), watch])
-            ats.append(len(shot.setup) + 1 + len(switch))
-        landings = fire(self.runner, flights)
-        self.runner.statements += len(shots)
-        return (self._landed(*x) for x in zip(shots, landings, ats, strict=True))
+        """`act` for every shot, in volleys (see `batched`)."""
+        from .batched import act_all
 
-    def _landed(self, shot: Shot, landing: Landing, at: int) -> tuple[Outcome, list[Change]]:
-        outcome = self._settle(shot, landing, at)
-        first, last = landing.answers[len(shot.setup)], landing.answers[-1]
-        if outcome.ok and (first is None or last is None or first.rows != last.rows):
-            self.runner.statements -= 1  # the same probe statement, run again
-            return self._act_alone(shot, quick=False)
-        return outcome, []
-
-    def _act_alone(self, shot: Shot, *, quick: bool = True) -> tuple[Outcome, list[Change]]:
-        if shot.table is not None:
-            self.current = shot.table
-        outcome, changed, _ = self.act(
-            shot.actor, shot.stmt, shot.params, setup=shot.setup, quick=quick
-        )
-        return outcome, changed
-
-    def _settle(self, shot: Shot, landing: Landing, at: int) -> Outcome:
-        if shot.table is not None:
-            self.current = shot.table  # a fault is charged to the shot's table
-        outcome = settle(self.runner, landing, at, shot.stmt)
-        assert outcome is not None  # a skipped statement means an earlier step failed
-        return outcome
+        return act_all(self, shots)
 
     def observe_copy(self, actor: db.Actor, stmt: sql.Composable) -> Outcome:
         with db.as_actor(self.conn, actor, self.config.context):

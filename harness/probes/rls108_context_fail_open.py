@@ -9,6 +9,7 @@ from psycopg import sql
 from ..findings.model import Finding, Severity
 from ._base import ProbeCheck, evidence, exposed_tables, ident
 from .context import ProbeContext, obj
+from .volley import Shot
 
 GARBAGE = (None, "", "not-a-tenant")
 
@@ -38,23 +39,28 @@ class ContextFailOpen(ProbeCheck):
         for role in ctx.config.roles:
             for raw in GARBAGE:
                 actor = ctx.actor(role, None, raw=raw)
-                for ts in exposed_tables(ctx):
-                    if not ts.is_tenant or (ts.name, role) in reported:
-                        continue
-                    privs = ctx.privileges(role, ts.table)
-                    if "SELECT" not in privs:
-                        continue
-                    probe = sql.SQL(
-                        "select pg_catalog.row_security_active({}::oid), pg_catalog.count(*) from {}"  # noqa: E501
-                    ).format(sql.Literal(ts.table.oid), ident(ts))
-                    out = ctx.observe(actor, probe)
-                    if not out.ok or not out.rows or not out.rows[0][0]:
-                        continue  # an error is a safe answer; no RLS is RLS101/RLS110's finding
-                    seen = int(out.rows[0][1])
-                    removed = 0
-                    if "DELETE" in privs:
-                        _, changed, _ = ctx.act(actor, sql.SQL("delete from {}").format(ident(ts)))
-                        removed = sum(c.before - c.after for c in changed)
+                tables = [
+                    ts
+                    for ts in exposed_tables(ctx)
+                    if ts.is_tenant
+                    and (ts.name, role) not in reported
+                    and "SELECT" in ctx.privileges(role, ts.table)
+                ]
+                looks = ctx.observe_all([Shot(actor, _look(ts), table=ts.name) for ts in tables])
+                active = [
+                    (ts, int(out.rows[0][1]))
+                    for ts, out in zip(tables, looks, strict=True)
+                    if out.ok and out.rows and out.rows[0][0]
+                ]  # an error is a safe answer; no RLS is RLS101/RLS110's finding
+                deletes = [
+                    Shot(actor, sql.SQL("delete from {}").format(ident(ts)), table=ts.name)
+                    for ts, _ in active
+                    if "DELETE" in ctx.privileges(role, ts.table)
+                ]
+                acted = dict(zip([s.table for s in deletes], ctx.act_all(deletes), strict=True))
+                for ts, seen in active:
+                    changed = acted[ts.name][1] if ts.name in acted else []
+                    removed = sum(c.before - c.after for c in changed)
                     if not seen and not removed:
                         continue
                     reported.add((ts.name, role))
@@ -77,3 +83,10 @@ class ContextFailOpen(ProbeCheck):
                         remediation="Make the policies match no row when the tenant context is unset or invalid.",  # noqa: E501
                         discriminator=f"{role}:{raw!r}",
                     )
+
+
+def _look(ts) -> sql.Composed:
+    """Whether RLS applies to the table, and how many rows the actor sees."""
+    return sql.SQL(
+        "select pg_catalog.row_security_active({}::oid), pg_catalog.count(*) from {}"
+    ).format(sql.Literal(ts.table.oid), ident(ts))

@@ -10,6 +10,7 @@ from ..findings.model import Finding, Severity
 from ._base import ProbeCheck, evidence, readable
 from .context import ProbeContext, obj
 from .scope import relation_tenant_key
+from .volley import Shot
 
 
 class RlsInactive(ProbeCheck):
@@ -35,15 +36,19 @@ class RlsInactive(ProbeCheck):
     def run(self, ctx: ProbeContext) -> Iterator[Finding]:
         for role in ctx.config.roles:
             actor = ctx.actor(role, ctx.attackers()[0])
-            for rel in readable(ctx):
-                if not rel.is_table or not relation_tenant_key(ctx.scope, rel):
-                    continue
-                if not ctx.privileges(role, rel) & {"SELECT", "INSERT", "UPDATE", "DELETE"}:
-                    continue
-                stmt = sql.SQL("select pg_catalog.row_security_active({}::oid)").format(
-                    sql.Literal(rel.oid)
-                )
-                out = ctx.observe(actor, stmt)
+            rels = [
+                rel
+                for rel in readable(ctx)
+                if rel.is_table
+                and relation_tenant_key(ctx.scope, rel)
+                and ctx.privileges(role, rel) & {"SELECT", "INSERT", "UPDATE", "DELETE"}
+            ]
+            active = sql.SQL("select pg_catalog.row_security_active({}::oid)")
+            shots = [
+                Shot(actor, active.format(sql.Literal(rel.oid)), table=rel.qualified_name)
+                for rel in rels
+            ]
+            for rel, out in zip(rels, ctx.observe_all(shots), strict=True):
                 if not out.ok or out.rows[0][0]:
                     continue
                 text = f"SELECT pg_catalog.row_security_active('{rel.qualified_name}');"

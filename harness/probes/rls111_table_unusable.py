@@ -9,6 +9,7 @@ from psycopg import sql
 from ..findings.model import Category, Finding, Severity
 from ._base import ProbeCheck, evidence, ident, readable
 from .context import ProbeContext, obj
+from .volley import Shot
 
 
 class TableUnusable(ProbeCheck):
@@ -34,11 +35,13 @@ class TableUnusable(ProbeCheck):
     def run(self, ctx: ProbeContext) -> Iterator[Finding]:
         for role in ctx.config.roles:
             actor = ctx.actor(role, ctx.attackers()[0])
-            for rel in readable(ctx):
-                if "SELECT" not in ctx.privileges(role, rel):
-                    continue
-                stmt = sql.SQL("select pg_catalog.count(*) from {}").format(ident(rel))
-                out = ctx.observe(actor, stmt)
+            rels = [rel for rel in readable(ctx) if "SELECT" in ctx.privileges(role, rel)]
+            count = sql.SQL("select pg_catalog.count(*) from {}")
+            shots = [
+                Shot(actor, count.format(ident(rel)), table=rel.qualified_name) for rel in rels
+            ]
+            for rel, shot, out in zip(rels, shots, ctx.observe_all(shots), strict=True):
+                stmt = shot.stmt
                 if out.ok or out.denied:
                     continue
                 text = ctx.runner.render(stmt)

@@ -7,7 +7,8 @@ the shots had run one by one.
 Acts are judged in up to three volleys. The first reads the WAL insert position around
 each statement: an unmoved position proves nothing was written (most probes are refused).
 For the shots whose position moved, the second reads the per-table write counters around
-the statement again, which names the tables it wrote; the third reads those tables' row
+the statement again, which names the tables it wrote (on a small schema the first volley
+reads the counters itself, and there is no second); the third reads those tables' row
 version summaries per tenant around the statement once more, which tells whether anybody
 but the actor had rows written. Only a shot that did (a leak, or a write the policies let
 through) is hashed by content, alone, when the caller reaches it. Each
@@ -29,6 +30,9 @@ from .runner import Fault, Outcome, Step
 from .volley import Landing, Shot, fire, settle
 
 Result = tuple[Outcome, list[Change]]
+FEW_LEAVES = 32
+"""Up to this many tables (partitions counted), the write counters cost less than a second
+run of the statements that wrote: the first volley reads them instead of the WAL position."""
 
 
 def observe_all(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Outcome]:
@@ -46,51 +50,69 @@ def observe_all(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Outcome]:
 
 def act_all(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Result]:
     """Each shot's outcome and the changes to anybody else's rows."""
-    if not ctx.wal_watch:  # no proof from the WAL: each act watches everything
+    counted = ctx.counters and (not ctx.wal_watch or _leaves(ctx) <= FEW_LEAVES)
+    if not (counted or ctx.wal_watch):  # no cheap proof: each act watches everything
         return (_alone(ctx, shot) for shot in shots)
     ctx.runner.statements += len(shots)
     results: list[Result | BaseException | None] = [None] * len(shots)
     moved: list[int] = []
-    quick = _watched(ctx, shots, (WAL_POSITION, None))
-    for i, (_, outcome, first, last) in enumerate(quick):
+    written: dict[int, set[str]] = {}
+    watch = (ctx.watch_sql, None) if counted else (WAL_POSITION, None)
+    for i, (_, outcome, first, last) in enumerate(_watched(ctx, shots, watch)):
         if isinstance(outcome, BaseException):
             results[i] = outcome
-        elif outcome.ok and (first is None or last is None or first != last):
+            continue
+        results[i] = (outcome, [])
+        if not outcome.ok:
+            continue  # a failed statement changed nothing
+        if counted and first is not None and last is not None:
+            tables = touched(as_checksums(first), as_checksums(last)) - set(ctx.world.faulted)
+            if tables:
+                written[i] = tables
+        elif first is None or last is None or first != last:
             moved.append(i)
-            results[i] = (outcome, [])
-        else:
-            results[i] = (outcome, [])
     if moved:
-        _judge_moved(ctx, [shots[i] for i in moved], moved, results)
+        written.update(_written(ctx, shots, moved, results))
+    if written:
+        _judge_written(ctx, shots, written, results)
     return _in_order(ctx, results)
 
 
-def _judge_moved(
-    ctx: ProbeContext, shots: list[Shot], where: list[int], results: list[Any]
-) -> None:
-    """The second and third volleys: which tables each statement wrote, then whose rows
-    in them changed."""
+def _leaves(ctx: ProbeContext) -> int:
+    return sum(len(oids) for oids in ctx.leaves.values())
+
+
+def _written(
+    ctx: ProbeContext, shots: Sequence[Shot], moved: list[int], results: list[Any]
+) -> dict[int, set[str]]:
+    """The second volley: the tables each statement that moved the WAL position wrote."""
     written: dict[int, set[str]] = {}
-    counted = _watched(ctx, shots, (ctx.watch_sql, None))
-    for i, (_, outcome, first, last) in zip(where, counted, strict=True):
+    counted = _watched(ctx, [shots[i] for i in moved], (ctx.watch_sql, None))
+    for i, (_, outcome, first, last) in zip(moved, counted, strict=True):
         if isinstance(outcome, BaseException):
             results[i] = outcome
         elif outcome.ok and first is not None and last is not None:
             tables = touched(as_checksums(first), as_checksums(last))
-            written[i] = tables - set(ctx.world.faulted)
-    hashed = [i for i in where if written.get(i)]
-    if not hashed:
-        return
-    by_index = dict(zip(where, shots, strict=True))
+            if tables - set(ctx.world.faulted):
+                written[i] = tables - set(ctx.world.faulted)
+    return written
+
+
+def _judge_written(
+    ctx: ProbeContext, shots: Sequence[Shot], written: dict[int, set[str]], results: list[Any]
+) -> None:
+    """The third volley: the row-version summaries of the tables each statement wrote,
+    before and after it; a shot that moved someone else's is judged again, alone."""
+    hashed = sorted(written)
     skip = ctx.world.faulted
     queries = [
         checksum_query(ctx.scope, written[i], fast=True, skip=skip).as_string(ctx.conn)
         for i in hashed
     ]
-    flights = [_flight(ctx, by_index[i], (q, None)) for i, q in zip(hashed, queries, strict=True)]
+    flights = [_flight(ctx, shots[i], (q, None)) for i, q in zip(hashed, queries, strict=True)]
     landings = fire(ctx.runner, [f for f, _ in flights])
     for i, (_, at), landing in zip(hashed, flights, landings, strict=True):
-        shot = by_index[i]
+        shot = shots[i]
         try:
             outcome = _settle(ctx, shot, landing, at)
         except (Fault, psycopg.Error) as exc:

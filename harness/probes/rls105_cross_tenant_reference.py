@@ -8,6 +8,7 @@ from ..findings.model import Finding
 from ._base import ProbeCheck, evidence, exposed_tables
 from ._writes import can_update, insert, new_row, update_by_pk
 from .context import ProbeContext, obj
+from .volley import Shot
 
 
 class CrossTenantReference(ProbeCheck):
@@ -34,6 +35,7 @@ class CrossTenantReference(ProbeCheck):
         for role in ctx.config.roles:
             for attacker in ctx.attackers():
                 actor = ctx.actor(role, attacker)
+                planned: list = []
                 for ts in exposed_tables(ctx):
                     if not ts.is_tenant or ts.name in ctx.world.skipped:
                         continue
@@ -74,37 +76,42 @@ class CrossTenantReference(ProbeCheck):
                                 rows = [target]
                             else:
                                 continue
-                            outcome, _, _ = ctx.act(actor, stmt, params, setup=setup)
-                            if not (outcome.ok and outcome.rowcount):
-                                continue
-                            reported.add((fk.name, role))
-                            text = ctx.runner.render(stmt, params)
-                            yield self.finding(
-                                obj(ts.table),
-                                f"{role} acting for one tenant can make {ts.name}.{','.join(cols)} "
-                                f"reference another tenant's {parent.name} row ({fk.name})",
-                                evidence=evidence(
-                                    ctx,
-                                    statement=text,
-                                    actor=actor,
-                                    expected=f"foreign key violation: {fk.name} should include the tenant column",  # noqa: E501
-                                    observed=outcome.summary(),
-                                    reproducer=ctx.reproducer(
-                                        actor,
-                                        "\n".join(ctx.runner.render(s, p) + ";" for s, p in setup)
-                                        + ("\n" if setup else "")
-                                        + text,
-                                        rows=rows,
-                                        tenants=[victim.id],
-                                    ),
-                                    constraint=fk.name,
-                                    victim=victim.id,
-                                ),
-                                remediation=(
-                                    f"Make {fk.name} a composite key including the tenant column: "
-                                    f"FOREIGN KEY ({ts.tenant_key}, {', '.join(cols)}) REFERENCES "
-                                    f"{parent.name} ({parent.tenant_key}, ...)."
-                                ),
-                                discriminator=f"{role}:{fk.name}",
-                            )
-                            break
+                            shot = Shot(actor, stmt, params, tuple(setup), table=ts.name)
+                            planned.append((ts, fk, parent, cols, victim, shot, rows))
+                results = ctx.act_all([shot for *_, shot, _ in planned])
+                for (ts, fk, parent, cols, victim, shot, rows), (outcome, _) in zip(
+                    planned, results, strict=True
+                ):
+                    if (fk.name, role) in reported or not (outcome.ok and outcome.rowcount):
+                        continue
+                    stmt, params, setup = shot.stmt, shot.params, shot.setup
+                    reported.add((fk.name, role))
+                    text = ctx.runner.render(stmt, params)
+                    yield self.finding(
+                        obj(ts.table),
+                        f"{role} acting for one tenant can make {ts.name}.{','.join(cols)} "
+                        f"reference another tenant's {parent.name} row ({fk.name})",
+                        evidence=evidence(
+                            ctx,
+                            statement=text,
+                            actor=actor,
+                            expected=f"foreign key violation: {fk.name} should include the tenant column",  # noqa: E501
+                            observed=outcome.summary(),
+                            reproducer=ctx.reproducer(
+                                actor,
+                                "\n".join(ctx.runner.render(s, p) + ";" for s, p in setup)
+                                + ("\n" if setup else "")
+                                + text,
+                                rows=rows,
+                                tenants=[victim.id],
+                            ),
+                            constraint=fk.name,
+                            victim=victim.id,
+                        ),
+                        remediation=(
+                            f"Make {fk.name} a composite key including the tenant column: "
+                            f"FOREIGN KEY ({ts.tenant_key}, {', '.join(cols)}) REFERENCES "
+                            f"{parent.name} ({parent.tenant_key}, ...)."
+                        ),
+                        discriminator=f"{role}:{fk.name}",
+                    )

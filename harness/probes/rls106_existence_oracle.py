@@ -10,6 +10,7 @@ from ._base import ProbeCheck, evidence, exposed_tables, fresh_value
 from ._writes import can_update, insert, new_row, update_by_pk
 from .context import ProbeContext, obj
 from .scope import TableScope
+from .volley import Shot
 
 KEY_STATES = {None, "23505", "23503", "23P01"}
 """Success, unique, foreign-key and exclusion violations: the answers that reveal rows."""
@@ -44,6 +45,7 @@ class ExistenceOracle(ProbeCheck):
             attacker = ctx.attackers()[0]
             actor = ctx.actor(role, attacker)
             victim = ctx.victims(attacker)[0]
+            planned: list[tuple[TableScope, str, tuple[str, ...], list, Any]] = []
             for ts in exposed_tables(ctx):
                 if not ts.is_tenant or ts.name in ctx.world.skipped:
                     continue
@@ -62,47 +64,55 @@ class ExistenceOracle(ProbeCheck):
                 for name, cols, theirs_values in keys:
                     if (ts.name, name) in reported:
                         continue
-                    found = self.compare(ctx, ts, role, actor, attacker, cols, theirs_values)
-                    if found is None:
-                        continue
-                    reported.add((ts.name, name))
-                    (stmt_b, out_b), (stmt_n, out_n), setup = found
-                    yield self.finding(
-                        obj(ts.table),
-                        f"{ts.name}: writing another tenant's ({', '.join(cols)}) answers "
-                        f"'{_short(out_b)}' but an unused value answers '{_short(out_n)}'",
-                        evidence=evidence(
-                            ctx,
-                            statement=stmt_b,
-                            actor=actor,
-                            expected="the same answer for another tenant's value and an unused one",
-                            observed=f"other tenant's value: {out_b.summary()}; unused value: {out_n.summary()}",  # noqa: E501
-                            reproducer=ctx.reproducer(
-                                actor,
-                                setup + stmt_b,
-                                rows=theirs[:1] + ctx.world.owned(ts.name, attacker.id)[:1],
-                                tenants=[victim.id],
-                                after=f"-- compare with an unused value:\n{setup}{stmt_n};",
-                            ),
-                            constraint=out_b.constraint or out_n.constraint,
-                            key=name,
+                    pair = self.pair(ctx, ts, role, actor, attacker, cols, theirs_values)
+                    if pair is not None:
+                        planned.append((ts, name, cols, theirs, pair))
+            results = ctx.act_all([shot for *_, (shots, _, _) in planned for shot in shots])
+            for ts, name, cols, theirs, (_, texts, setup) in planned:
+                out_b, out_n = next(results)[0], next(results)[0]
+                states = {out_b.sqlstate, out_n.sqlstate}
+                if out_b.signature == out_n.signature or not states <= KEY_STATES:
+                    continue  # same answer, or an answer about our value (a CHECK)
+                reported.add((ts.name, name))
+                stmt_b, stmt_n = texts
+                yield self.finding(
+                    obj(ts.table),
+                    f"{ts.name}: writing another tenant's ({', '.join(cols)}) answers "
+                    f"'{_short(out_b)}' but an unused value answers '{_short(out_n)}'",
+                    evidence=evidence(
+                        ctx,
+                        statement=stmt_b,
+                        actor=actor,
+                        expected="the same answer for another tenant's value and an unused one",
+                        observed=f"other tenant's value: {out_b.summary()}; unused value: {out_n.summary()}",  # noqa: E501
+                        reproducer=ctx.reproducer(
+                            actor,
+                            setup + stmt_b,
+                            rows=theirs[:1] + ctx.world.owned(ts.name, attacker.id)[:1],
+                            tenants=[victim.id],
+                            after=f"-- compare with an unused value:\n{setup}{stmt_n};",
                         ),
-                        remediation=(
-                            f"Include the tenant column in {name}, or take away the privilege "
-                            f"to write ({', '.join(cols)}) from {role}."
-                        ),
-                        discriminator=f"{role}:{name}",
-                    )
+                        constraint=out_b.constraint or out_n.constraint,
+                        key=name,
+                    ),
+                    remediation=(
+                        f"Include the tenant column in {name}, or take away the privilege "
+                        f"to write ({', '.join(cols)}) from {role}."
+                    ),
+                    discriminator=f"{role}:{name}",
+                )
 
-    def compare(
+    def pair(
         self, ctx: ProbeContext, ts: TableScope, role, actor, attacker, cols, theirs_values
-    ):
+    ) -> tuple[list[Shot], list[str], str] | None:
+        """The write with another tenant's value and the same write with an unused one,
+        their texts, and the setup they need (as text for the reproducer)."""
         privs = ctx.privileges(role, ts.table)
         fresh = {c: fresh_value(ts, ctx, c, attacker) for c in cols}
         if any(v is None for v in fresh.values()):
             return None
         mine = ctx.world.owned(ts.name, attacker.id)
-        outs = []
+        shots, texts = [], []
         setup_text = ""
         for values in (theirs_values, fresh):
             setup: list = []
@@ -116,13 +126,10 @@ class ExistenceOracle(ProbeCheck):
                 stmt, params = insert(ts, row)
             else:
                 return None
-            out, _, _ = ctx.act(actor, stmt, params, setup=setup)
-            outs.append((ctx.runner.render(stmt, params), out))
+            shots.append(Shot(actor, stmt, params, tuple(setup), table=ts.name))
+            texts.append(ctx.runner.render(stmt, params))
             setup_text = "".join(ctx.runner.render(s, p) + ";\n" for s, p in setup)
-        (_, a), (_, b) = outs
-        if a.signature == b.signature or not {a.sqlstate, b.sqlstate} <= KEY_STATES:
-            return None  # same answer, or an answer about our value (a CHECK), not existence
-        return outs[0], outs[1], setup_text
+        return shots, texts, setup_text
 
 
 def _short(out) -> str:

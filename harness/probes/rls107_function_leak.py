@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..findings.model import Finding
 from ._base import ProbeCheck, evidence
 from ._functions import call_statement, callable_functions, calls, delete_tenant
 from .context import ProbeContext, obj
+from .volley import Shot
 
 
 class FunctionLeak(ProbeCheck):
@@ -37,59 +39,76 @@ class FunctionLeak(ProbeCheck):
             attacker = ctx.attackers()[0]
             actor = ctx.actor(role, attacker)
             victims = ctx.victims(attacker)
-            for f in callable_functions(ctx, role):
+            planned = [
+                (f, victim, args, Shot(actor, call_statement(f, len(args)), list(args)))
+                for f in callable_functions(ctx, role)
+                if f.signature not in reported
+                for victim in victims[:1]
+                for args in calls(ctx, f, victim)
+            ]
+            for f, victim, args, why, out in self.judge(ctx, attacker, planned):
                 if f.signature in reported:
                     continue
-                for victim in victims[:1]:
-                    for args in calls(ctx, f, victim):
-                        stmt = call_statement(f, len(args))
-                        out, changed, _ = ctx.act(actor, stmt, list(args))
-                        leaks = ctx.canaries.scan(out.observable(), attacker.id, echo=args)
-                        why = ""
-                        if leaks:
-                            why = f"the result carries tenant {leaks[0].tenant}'s data ({leaks[0].via})"  # noqa: E501
-                        elif changed:
-                            why = "the call changed " + "; ".join(c.describe() for c in changed[:3])
-                        else:
-                            again, _, _ = ctx.act(actor, stmt, list(args))
-                            if again.rows == out.rows and again.signature == out.signature:
-                                gone, _, _ = ctx.act(
-                                    actor, stmt, list(args), setup=delete_tenant(ctx, victim)
-                                )
-                                if gone.rows != out.rows or gone.signature != out.signature:
-                                    why = (
-                                        "the result depends on the other tenant's data: "
-                                        f"'{out.summary()}' becomes '{gone.summary()}' once that tenant's rows are gone"  # noqa: E501
-                                    )
-                        if not why:
-                            continue
-                        reported.add(f.signature)
-                        text = ctx.runner.render(stmt, list(args))
-                        yield self.finding(
-                            obj(f.signature, "function"),
-                            f"{f.signature} called by {role} for one tenant with another tenant's "
-                            f"values: {why}",
-                            evidence=evidence(
-                                ctx,
-                                statement=text,
-                                actor=actor,
-                                expected="nothing of another tenant, whatever the arguments",
-                                observed=out.summary(),
-                                reproducer=ctx.reproducer(
-                                    actor, text, tenants=[victim.id], rows=_rows_with(ctx, args)
-                                ),
-                                security_definer=f.security_definer,
-                                victim=victim.id,
-                            ),
-                            remediation=(
-                                f"Inside {f.signature}, restrict every read and write to the "
-                                "caller's tenant, or revoke EXECUTE from the API roles."
-                            ),
-                            discriminator=role,
-                        )
-                        break
-                    if f.signature in reported:
-                        break
+                stmt = call_statement(f, len(args))
+                reported.add(f.signature)
+                text = ctx.runner.render(stmt, list(args))
+                yield self.finding(
+                    obj(f.signature, "function"),
+                    f"{f.signature} called by {role} for one tenant with another tenant's "
+                    f"values: {why}",
+                    evidence=evidence(
+                        ctx,
+                        statement=text,
+                        actor=actor,
+                        expected="nothing of another tenant, whatever the arguments",
+                        observed=out.summary(),
+                        reproducer=ctx.reproducer(
+                            actor, text, tenants=[victim.id], rows=_rows_with(ctx, args)
+                        ),
+                        security_definer=f.security_definer,
+                        victim=victim.id,
+                    ),
+                    remediation=(
+                        f"Inside {f.signature}, restrict every read and write to the "
+                        "caller's tenant, or revoke EXECUTE from the API roles."
+                    ),
+                    discriminator=role,
+                )
+
+    def judge(self, ctx: ProbeContext, attacker, planned: list) -> Iterator[tuple]:
+        """The calls that leak, with the reason, in order. Three volleys: the calls; again,
+        for those that showed nothing (is the answer stable?); and once more with the other
+        tenant's rows gone, for those whose answer was stable (does it depend on them?)."""
+        firsts = list(ctx.act_all([shot for *_, shot in planned]))
+        whys: list[str] = []
+        for (_, _, args, _), (out, changed) in zip(planned, firsts, strict=True):
+            leaks = ctx.canaries.scan(out.observable(), attacker.id, echo=args)
+            if leaks:
+                whys.append(f"the result carries tenant {leaks[0].tenant}'s data ({leaks[0].via})")
+            elif changed:
+                whys.append("the call changed " + "; ".join(c.describe() for c in changed[:3]))
+            else:
+                whys.append("")
+        quiet = [i for i, why in enumerate(whys) if not why]
+        agains = ctx.act_all([planned[i][3] for i in quiet])
+        stable = [
+            i
+            for i, (again, _) in zip(quiet, agains, strict=True)
+            if again.rows == firsts[i][0].rows and again.signature == firsts[i][0].signature
+        ]
+        gone_shots = [
+            replace(planned[i][3], setup=tuple(delete_tenant(ctx, planned[i][1]))) for i in stable
+        ]
+        for i, (gone, _) in zip(stable, ctx.act_all(gone_shots), strict=True):
+            out = firsts[i][0]
+            if gone.rows != out.rows or gone.signature != out.signature:
+                whys[i] = (
+                    "the result depends on the other tenant's data: "
+                    f"'{out.summary()}' becomes '{gone.summary()}' once that tenant's rows are gone"
+                )
+        for (f, victim, args, _), why, (out, _) in zip(planned, whys, firsts, strict=True):
+            if why:
+                yield f, victim, args, why, out
 
 
 def _rows_with(ctx: ProbeContext, args: tuple[str, ...]) -> list:

@@ -6,10 +6,17 @@
   `pgbench -S` (one client, read-only, like the probes' one connection) on the same
   server in the same run (target: at least a quarter of its rate); pgbench runs before
   and after, to show how noisy the machine is;
+- the same per probe: the probes fire their statements in volleys (many flights in one
+  pipeline, none waiting for another), so a probe's rate is bounded by what its
+  statements cost the server: reads and refused writes run near pgbench's rate, while
+  writes that succeed on the actor's own rows (broad UPDATE and DELETE, cascading and
+  firing triggers) cost milliseconds each, and RLS114 is a state machine whose every step
+  waits for the previous one;
 - wall time and peak memory (resource.getrusage, this process) of the quick profile on
   the bundled schema (targets: under 60 s, under 500 MB).
 
 Run: python benchmarks/probes.py [--backends local] [--tenants 20] [--seconds 5]
+     [--profile quick|deep]
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_backend(backend: str, tenants: int, seconds: int) -> None:
+def bench_backend(backend: str, tenants: int, seconds: int, profile: str = "quick") -> None:
     print(f"\n== backend {backend}")
     try:
         target = start_target(backend)
@@ -94,7 +101,7 @@ def bench_backend(backend: str, tenants: int, seconds: int) -> None:
             result = run_probes(
                 lambda: psycopg.connect(conninfo, autocommit=True),
                 catalog,
-                ProbeConfig(tenants=tenants),
+                ProbeConfig(tenants=tenants, profile=profile),  # type: ignore[arg-type]
             )
             wall = time.perf_counter() - started
         finally:
@@ -109,9 +116,18 @@ def bench_backend(backend: str, tenants: int, seconds: int) -> None:
             f" = {rate:,.0f} statements/s (probe stage wall, savepoints, role switches and"
             f" checksums included); {bare:,.0f}/s counting statement time only"
         )
-        print(f"   probes / pgbench -S: {rate / max(before, after):.3f} (target >= 0.25)")
+        best = max(before, after)
+        print(f"   probes / pgbench -S: {rate / best:.3f} (target >= 0.25)")
+        for check, figures in stats.get("checks", {}).items():
+            count, spent = figures["statements"], figures["seconds"]
+            if count:
+                per = count / max(spent, 1e-9)
+                print(
+                    f"     {check}: {count:5,} statements in {spent:6.2f} s = {per:7,.0f}/s"
+                    f" ({per / best:.3f} of pgbench -S)"
+                )
         print(
-            f"   quick profile, bundled schema, {stats['tenants']} tenants, {stats['rows']:,}"
+            f"   {profile} profile, bundled schema, {stats['tenants']} tenants, {stats['rows']:,}"
             f" rows: {wall:.1f} s wall (catalog + populate {stats['populate_s']:.1f} s"
             f" + probes {stats['probe_s']:.1f} s; target < 60 s), peak memory"
             f" {peak_mb():.0f} MB (target < 500 MB), {len(result.findings)} finding(s)"
@@ -125,9 +141,10 @@ def main() -> None:
     parser.add_argument("--backends", default="local")
     parser.add_argument("--tenants", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=5, help="pgbench -S duration")
+    parser.add_argument("--profile", choices=("quick", "deep"), default="quick")
     args = parser.parse_args()
     for backend in args.backends.split(","):
-        bench_backend(backend.strip(), args.tenants, args.seconds)
+        bench_backend(backend.strip(), args.tenants, args.seconds, args.profile)
 
 
 if __name__ == "__main__":

@@ -116,9 +116,15 @@ def run_probes(
         )
         _baseline(ctx)
         tried: dict[str, Any] = {}
+        per_check: dict[str, dict[str, float]] = {}
         for check_cls in checks:
             progress(f"probe {check_cls.id} {check_cls.name}")
+            count, clock = runner.statements, time.perf_counter()
             findings.extend(_run_check(ctx, check_cls, tried))
+            per_check[check_cls.id] = {
+                "statements": runner.statements - count,
+                "seconds": round(time.perf_counter() - clock, 3),
+            }
         findings.extend(_fault_findings(ctx, ProbeCoverage, findings))
     finished = time.perf_counter()
     stats = {
@@ -128,6 +134,7 @@ def run_probes(
         "statement_seconds": round(runner.seconds, 3),
         "populate_s": round(seeded - started, 3),
         "probe_s": round(finished - seeded, 3),
+        "checks": per_check,
         "tried": tried,
     }
     faults = list(dict.fromkeys([*world.faulted.values(), *ctx.faults]))

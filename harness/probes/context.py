@@ -18,6 +18,7 @@ from psycopg import sql
 from .. import db
 from ..catalog import Catalog, Table
 from ..findings.model import ObjectRef
+from . import reproduce
 from .matrix import MatrixRecorder
 from .oracle import (
     LEAVES,
@@ -436,39 +437,7 @@ class ProbeContext:
     # -- reporting ----------------------------------------------------------------------
     def seed_sql(self, rows: Iterable[SeedRow], tenants: Iterable[str]) -> list[str]:
         """INSERTs for these rows, their parents and the tenants' registry rows, in order."""
-        wanted: dict[int, SeedRow] = {}
-        stack = list(rows)
-        if self.scope.registry:
-            for t in tenants:
-                stack += self.world.owned(self.scope.registry, t)
-        while stack:
-            r = stack.pop()
-            if id(r) in wanted:
-                continue
-            wanted[id(r)] = r
-            for table, idx in r.parents:
-                stack.append(self.world.rows[table][idx])
-            ts = self.scope.tables.get(r.table)
-            if (
-                ts
-                and ts.is_tenant
-                and r.owner
-                and self.scope.registry
-                and r.table != self.scope.registry
-            ):
-                stack += self.world.owned(self.scope.registry, r.owner)
-        order = {n: i for i, n in enumerate(self.scope.order)}
-        out = []
-        for r in sorted(wanted.values(), key=lambda r: order.get(r.table, -1)):
-            schema, _, name = r.table.partition(".")
-            sent = {k: v for k, v in r.sent.items() if v is not None}
-            stmt = sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
-                sql.Identifier(schema, name),
-                sql.SQL(", ").join(map(sql.Identifier, sent)),
-                sql.SQL(", ").join(sql.Placeholder() * len(sent)),
-            )
-            out.append(self.runner.render(stmt, list(_adapt(sent).values())) + ";")
-        return out
+        return reproduce.seed_sql(self, rows, tenants)
 
     def reproducer(
         self,
@@ -480,35 +449,14 @@ class ProbeContext:
         after: str | None = None,
     ) -> str:
         """Plain SQL for psql: seed the rows it needs, become the actor, run, roll back."""
-        involved = [t for t in {actor.tenant, *tenants} if t]
-        lines = ["BEGIN;", "-- seed, as the login role (owner or superuser)"]
-        lines += self.seed_sql(rows, involved)
-        lines.append(f"-- act as {actor.label}")
-        lines.append(db.reproducer_prelude(actor, self.config.context, self.conn))
-        lines.append(statement.rstrip(";") + ";")
-        if after:
-            lines.append("-- then, to observe the effect")
-            lines.append(after)
-        lines.append("ROLLBACK;")
-        return "\n".join(lines)
+        return reproduce.reproducer(self, actor, statement, rows=rows, tenants=tenants, after=after)
 
     def row_of(self, table: str, values: dict[str, Any]) -> SeedRow | None:
         """The seeded row with these key values, if the harness generated it."""
-        ts = self.scope.tables.get(table)
-        keys = ts.pk if ts and ts.pk else tuple(values)
-        for r in self.world.rows.get(table, ()):
-            if all(str(r.values.get(k)) == str(values.get(k)) for k in keys if k in values):
-                return r
-        return None
+        return reproduce.row_of(self, table, values)
 
 
 def obj(relation: Table | str, kind: str | None = None) -> ObjectRef:
     if isinstance(relation, str):
         return ObjectRef.parse(relation, kind or "table")
     return ObjectRef(kind or relation.kind, relation.schema, relation.name)
-
-
-def _adapt(values: dict[str, Any]) -> dict[str, Any]:
-    from psycopg.types.json import Jsonb
-
-    return {k: Jsonb(v) if isinstance(v, dict) else v for k, v in values.items()}

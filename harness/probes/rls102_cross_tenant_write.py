@@ -53,9 +53,12 @@ class CrossTenantWrite(ProbeCheck):
                         continue
                     privs = ctx.privileges(role, ts.table)
                     tables.append((ts, privs))
-                    for victim in ctx.victims(attacker):
-                        for attempt in self.attempts(ctx, ts, role, privs, attacker, victim):
-                            planned.append((ts, victim, *attempt))
+                    victims = ctx.victims(attacker)
+                    owning = next((v for v in victims if ctx.world.owned(ts.name, v.id)), None)
+                    for victim in victims:
+                        broad = victim is owning
+                        attempts = self.attempts(ctx, ts, role, privs, attacker, victim, broad)
+                        planned += [(ts, victim, *attempt) for attempt in attempts]
                 results = _act_all(ctx, actor, [(ts, built) for ts, _, _, _, built, _ in planned])
                 for (ts, victim, command, label, built, rows), (outcome, changed) in zip(
                     planned, results, strict=True
@@ -113,8 +116,17 @@ class CrossTenantWrite(ProbeCheck):
                 self.controls(ctx, tables, role, actor, attacker)
 
     def attempts(
-        self, ctx: ProbeContext, ts: TableScope, role: str, privs: set[str], attacker, victim
+        self,
+        ctx: ProbeContext,
+        ts: TableScope,
+        role: str,
+        privs: set[str],
+        attacker,
+        victim,
+        broad: bool = True,
     ) -> Iterator[tuple[str, str, Any, list]]:
+        """The writes aimed at `victim`. The broad UPDATE and DELETE name no victim: they
+        are tried once per table (`broad`), with the first victim that has rows there."""
         theirs = ctx.world.owned(ts.name, victim.id)
         mine = ctx.world.owned(ts.name, attacker.id)
         col = updatable_column(ctx, ts, role) if "UPDATE" in privs else None
@@ -152,15 +164,19 @@ class CrossTenantWrite(ProbeCheck):
             row = theirs[0]
             stmt, params = update_by_pk(ts, row, {col: row.values[col]})
             yield "UPDATE", "update another tenant's row by key", (stmt, params, []), [row]
-            broad = sql.SQL("update {} set {} = {} returning *").format(
+        if theirs and ts.pk and col and broad:
+            row = theirs[0]
+            every = sql.SQL("update {} set {} = {} returning *").format(
                 ident(ts), sql.Identifier(col), sql.Identifier(col)
             )
             yield (
                 "UPDATE",
                 "update other tenants' rows with a broad predicate",
-                (broad, None, []),
+                (every, None, []),
                 [row],
             )
+        if theirs and ts.pk and col:
+            row = theirs[0]
             if ctx.catalog.server_version_num >= 150000:
                 merge = sql.SQL(
                     "merge into {t} as t using (select {ph}) as s({cols}) on {on} when matched then update set {c} = t.{c}"  # noqa: E501
@@ -196,13 +212,14 @@ class CrossTenantWrite(ProbeCheck):
                 (stmt, [row.values[k] for k in ts.pk], []),
                 [row],
             )
-            broad = sql.SQL("delete from {} returning *").format(ident(ts))
-            yield (
-                "DELETE",
-                "delete other tenants' rows with a broad predicate",
-                (broad, None, []),
-                [row],
-            )
+            if broad:
+                every = sql.SQL("delete from {} returning *").format(ident(ts))
+                yield (
+                    "DELETE",
+                    "delete other tenants' rows with a broad predicate",
+                    (every, None, []),
+                    [row],
+                )
 
     def controls(
         self,

@@ -145,12 +145,16 @@ class _Wire:
         self.encoding = conn.info.encoding
         self.tx = Transformer(conn)
         self.fd = self.pgconn.socket
+        self.syncs = 0
+        """Syncs sent whose answer has not been read yet."""
 
     def __enter__(self) -> _Wire:
         self.pgconn.enter_pipeline_mode()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self._drain()
         if self.pgconn.status == pq.ConnStatus.OK:
             try:
                 self.pgconn.exit_pipeline_mode()
@@ -158,17 +162,26 @@ class _Wire:
                 if exc[0] is None:
                     raise
 
+    def _drain(self) -> None:
+        """After an error of ours mid-volley: read what the server still owes, so the
+        connection leaves pipeline mode usable (the audit goes on, or reports)."""
+        try:
+            while self.syncs and self.pgconn.status == pq.ConnStatus.OK:
+                res = self._result()
+                if res is not None and res.status == _SYNC:
+                    self.syncs -= 1
+        except psycopg.Error:
+            pass
+
     def send(self, texts: Sequence[bytes]) -> None:
-        for text in texts:
-            self.pgconn.send_query_params(text, None)
-        self.pgconn.pipeline_sync()
-        self._flush()
+        self.send_all([texts])
 
     def send_all(self, flights: Sequence[Sequence[bytes]]) -> None:
         for texts in flights:
             for text in texts:
                 self.pgconn.send_query_params(text, None)
             self.pgconn.pipeline_sync()
+            self.syncs += 1
         self._flush()
 
     def _flush(self) -> None:
@@ -207,6 +220,7 @@ class _Wire:
         res = self._result()
         if res is None or res.status != _SYNC:
             raise psycopg.OperationalError("the volley lost its place in the pipeline")
+        self.syncs -= 1
         if self.conn.closed or self.conn.broken or self.pgconn.status != pq.ConnStatus.OK:
             raise psycopg.OperationalError("the connection was lost during the probes")
         heard = tuple(notices)  # this flight's: libpq parses no further than its Sync
@@ -226,12 +240,26 @@ class _Wire:
         rows: list[tuple[Any, ...]] = []
         columns: tuple[str, ...] = ()
         if res.status == _TUPLES:
-            self.tx.set_pgresult(res)
-            rows = self.tx.load_rows(0, res.ntuples, tuple)
+            rows = self._rows(res)
             columns = tuple((res.fname(i) or b"").decode(self.encoding) for i in range(res.nfields))
         count = res.command_tuples
         rowcount = count if count is not None else -1
         return Outcome(True, tuple(rows), columns, rowcount, notices=tuple(self.runner._notices))
+
+    def _rows(self, res: pq.abc.PGresult) -> list[tuple[Any, ...]]:
+        """The rows as Python values; as text when a value has none (a timestamp of
+        'infinity', a year past 9999): the oracles read text, and the volley must go on."""
+        try:
+            self.tx.set_pgresult(res)
+            return self.tx.load_rows(0, res.ntuples, tuple)
+        except psycopg.DataError:
+            return [
+                tuple(self._text(res.get_value(r, c)) for c in range(res.nfields))
+                for r in range(res.ntuples)
+            ]
+
+    def _text(self, value: bytes | None) -> str | None:
+        return None if value is None else value.decode(self.encoding, "replace")
 
     def _field(self, res: pq.abc.PGresult, field: pq.DiagnosticField) -> str | None:
         value = res.error_field(field)

@@ -100,3 +100,38 @@ def test_a_timeout_is_a_fault_and_the_other_flights_still_answer(runner: Runner)
     with pytest.raises(Fault) as caught:
         settle(runner, landings[1], 0, "select pg_catalog.pg_sleep(1)")
     assert caught.value.reason == "statement timeout"
+
+
+def test_a_value_python_cannot_hold_comes_back_as_text(runner: Runner) -> None:
+    landings = fire(
+        runner,
+        [
+            [("select 'infinity'::timestamp, 1", None)],
+            [("select '2020-01-02'::date", None)],
+        ],
+    )
+    assert landings[0].answers[0].rows == (("infinity", "1"),)
+    assert str(landings[1].answers[0].rows[0][0]) == "2020-01-02"
+
+
+def test_an_error_of_the_client_mid_volley_leaves_the_connection_usable(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.probes import volley
+
+    calls = {"n": 0}
+    real = volley._Wire._outcome
+
+    def failing(self, res):
+        calls["n"] += 1
+        if calls["n"] == 30:
+            raise RuntimeError("a bug of the client")
+        return real(self, res)
+
+    monkeypatch.setattr(volley._Wire, "_outcome", failing)
+    with pytest.raises(RuntimeError):
+        fire(runner, [[("select %s", (i,))] for i in range(100)])
+    monkeypatch.undo()
+    conn = runner.conn
+    assert conn.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
+    assert conn.execute("select count(*) from volley_probe").fetchone() == (0,)

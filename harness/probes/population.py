@@ -2,141 +2,52 @@
 
 The population runs inside the audit transaction, as the connection's own role (the
 owner or a superuser), table by table in foreign-key order. Rows of each table are drawn
-from the catalog-derived column plans with a random generator seeded from the run's seed
-and the table (Hypothesis only supplies the examples of strategies the harness cannot
-sample itself, such as a CHECK's pattern, once per column); a CHECK that rejects a value
-teaches the column plan a fallback (literals, an e-mail shape, the constraint's pattern,
-NULL) and the table is drawn again.
+by `RowBuilder` (rowgen.py) from the catalog-derived column plans; a CHECK that rejects
+a value teaches the column plan a fallback (literals, an e-mail shape, the constraint's
+pattern, NULL) and the table is drawn again. Foreign keys left NULL to break cycles are
+filled once every table is written.
 A table that still cannot be filled is recorded with the reason, for an inconclusive
-finding, never skipped silently.
+finding, never skipped silently. The tenants and the rows written live in a `World`
+(world.py); its names are re-exported here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import random
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import Any
 
 import psycopg
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis import strategies as st
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from ..catalog import Catalog
+from .rowgen import BuiltRow, RowBuilder, stable
 from .runner import fault_of
-from .scope import ForeignKey, Scope, TableScope
-from .strategies import ColumnPlan, TypeInfo, plan_column, supported, value_parts, wanted
+from .scope import Scope, TableScope
+from .strategies import TypeInfo, supported, wanted
+from .world import SeedRow, Tenant, World, make_tenants
 
-T = TypeVar("T")
+__all__ = [
+    "Populator",
+    "SeedRow",
+    "TableFault",
+    "Tenant",
+    "World",
+    "fault_message",
+    "make_tenants",
+    "populate",
+]
+
 LEARN_ATTEMPTS = 12
 ROW_RETRIES = 4
 PLATFORM_ROWS = 3
-POOL = 16
-"""Examples drawn once per column whose values only Hypothesis can make (patterns)."""
-SIZES = (1, 1, 1, 2, 2, 3, 6)
-"""Rows per tenant and table: mostly small tenants, a few large ones (skew)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Tenant:
-    index: int
-    id: str
-    marker: str
-    """The canary: every text value of this tenant carries it."""
-    size: int
-
-
-@dataclass(slots=True)
-class SeedRow:
-    table: str
-    owner: str | None
-    """Tenant id, or None for platform rows."""
-    values: dict[str, Any]
-    """The row as stored (RETURNING *)."""
-    sent: dict[str, Any]
-    parents: tuple[tuple[str, int], ...] = ()
-
-
-@dataclass
-class World:
-    tenants: tuple[Tenant, ...]
-    rows: dict[str, list[SeedRow]] = field(default_factory=lambda: defaultdict(list))
-    skipped: dict[str, str] = field(default_factory=dict)
-    faulted: dict[str, str] = field(default_factory=dict)
-    """Tables another session kept the stage from (lock or statement timeout)."""
-    plans: dict[str, dict[str, ColumnPlan]] = field(default_factory=dict)
-    _ids: dict[str, str] = field(default_factory=dict)
-
-    def tenant(self, tenant_id: str) -> Tenant:
-        return next(t for t in self.tenants if t.id == tenant_id)
-
-    def owned(self, table: str, tenant_id: str | None) -> list[SeedRow]:
-        return [r for r in self.rows.get(table, ()) if r.owner == tenant_id]
-
-    def markers(self) -> dict[str, str]:
-        return {t.marker: t.id for t in self.tenants}
-
-    def id_owners(self) -> dict[str, str]:
-        """Every uuid value of a tenant's rows, mapped to that tenant."""
-        if not self._ids:
-            for t in self.tenants:
-                self._ids[t.id] = t.id
-            for rows in self.rows.values():
-                for r in rows:
-                    if r.owner is None:
-                        continue
-                    for v in r.values.values():
-                        if _is_uuid(v):
-                            self._ids.setdefault(str(v), r.owner)
-        return self._ids
-
-
-def _is_uuid(value: Any) -> bool:
-    import uuid
-
-    return isinstance(value, uuid.UUID)
-
-
-def draw(strategy: st.SearchStrategy[T], seed_value: int) -> T:
-    """One value of `strategy`, reproducible from the seed (the second example: the first
-    Hypothesis tries is the simplest one, all zeros)."""
-    out: list[T] = []
-
-    @seed(seed_value)
-    @settings(
-        max_examples=2,
-        database=None,
-        phases=[Phase.generate],
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def run(value: T) -> None:
-        out.append(value)
-
-    run()
-    return out[-1]
-
-
-def make_tenants(count: int, seed_value: int) -> tuple[Tenant, ...]:
-    sizes = st.lists(st.sampled_from(SIZES), min_size=count, max_size=count)
-    ids = st.lists(st.uuids(version=4), min_size=count, max_size=count, unique=True)
-    drawn_sizes, drawn_ids = draw(st.tuples(sizes, ids), seed_value)
-    out = []
-    for i, (size, uid) in enumerate(zip(drawn_sizes, drawn_ids, strict=True)):
-        marker = "zq" + hashlib.sha1(f"{seed_value}:{uid}".encode()).hexdigest()[:6]
-        out.append(Tenant(i, str(uid), marker, size))
-    if len({t.marker for t in out}) != len(out):  # astronomically rare; stay correct
-        out = [replace(t, marker=f"zq{t.index:06x}") for t in out]
-    return tuple(out)
 
 
 def resolve_types(conn: psycopg.Connection[Any], names: set[str]) -> dict[str, TypeInfo]:
+    """Each named type's base type (through a domain), enum labels and array element:
+    what the column plans are made from."""
     rows = conn.execute(
         """
         select i.name, b.typname, b.typcategory,
@@ -154,8 +65,8 @@ def resolve_types(conn: psycopg.Connection[Any], names: set[str]) -> dict[str, T
     return {r[0]: TypeInfo(r[1], r[2], tuple(r[3]), r[4]) for r in rows}
 
 
-class Populator:
-    """Fills the scope's tables for the given tenants; see the module docstring."""
+class Populator(RowBuilder):
+    """Writes the rows `RowBuilder` draws, table by table; see the module docstring."""
 
     def __init__(
         self,
@@ -165,141 +76,12 @@ class Populator:
         tenants: tuple[Tenant, ...],
         seed_value: int,
     ) -> None:
+        names = {c.type for ts in scope.tables.values() for c in ts.table.columns}
+        types = resolve_types(conn, names)
+        super().__init__(catalog, scope, World(tenants=tenants), types, seed_value)
         self.conn = conn
-        self.catalog = catalog
-        self.scope = scope
-        self.seed = seed_value
-        self.world = World(tenants=tenants)
-        self.serial = 0
         self.tried: dict[tuple[str, str], set[str]] = {}
         self.errors: list[str] = []
-        self.simplest = False
-        self._pools: dict[tuple[Any, ...], list[Any]] = {}
-        names = {c.type for ts in scope.tables.values() for c in ts.table.columns}
-        self.types = resolve_types(conn, names)
-
-    # -- plans -----------------------------------------------------------------------
-    def plans(self, ts: TableScope) -> dict[str, ColumnPlan]:
-        if ts.name not in self.world.plans:
-            cons = ts.uniques + ts.checks
-            self.world.plans[ts.name] = {
-                c.name: plan_column(c, self.types.get(c.type, TypeInfo("unknown", "X")), cons)
-                for c in ts.table.columns
-            }
-        return self.world.plans[ts.name]
-
-    def key_columns(self, ts: TableScope) -> set[str]:
-        keys = set(ts.fk_columns())
-        if ts.tenant_key:
-            keys.add(ts.tenant_key)
-        plans = self.plans(ts)
-        for u in ts.uniques:
-            keys.update(c for c in u.columns if plans[c].info.base == "uuid")
-        return keys
-
-    # -- rows ------------------------------------------------------------------------
-    def row_values(self, ts: TableScope, marker: str, rng: random.Random) -> dict[str, Any]:
-        """One row's own values (not its keys to other tables) for the tenant's marker."""
-        plans = self.plans(ts)
-        keys = self.key_columns(ts)
-        self.serial += 1
-        out = {}
-        for name, plan in plans.items():
-            if name in ts.fk_columns() or name == ts.tenant_key:
-                continue
-            if not wanted(plan, key=name in keys):
-                continue
-            if self.simplest and plan.mode == "literal" and plan.literals:
-                out[name] = plan.literals[0]  # the constraint's first choice
-                continue
-            parts = value_parts(plan)
-            if parts.sample is not None:
-                base = parts.sample(rng)
-            else:
-                base = rng.choice(self.pool(ts, plan))
-            out[name] = parts.finish(base, marker, self.serial)
-        return out
-
-    def pool(self, ts: TableScope, plan: ColumnPlan) -> list[Any]:
-        """Examples of a strategy the harness cannot sample itself, drawn once."""
-        key = (ts.name, plan.name, plan.mode, plan.pattern)
-        if key not in self._pools:
-            base = value_parts(plan).base
-            seed_value = self.seed * 1_000_003 + _stable("|".join(map(str, key)))
-            self._pools[key] = list(draw(st.lists(base, min_size=POOL, max_size=POOL), seed_value))
-        return self._pools[key]
-
-    def _candidates(
-        self, fk: ForeignKey, owner: str | None, assigned: dict[str, Any], ts: TableScope
-    ) -> list[tuple[int, SeedRow]]:
-        parent = self.scope.tables.get(fk.ref_table)
-        rows = self.world.rows.get(fk.ref_table, [])
-        out = []
-        for i, r in enumerate(rows):
-            if parent is not None and parent.is_tenant and ts.is_tenant and r.owner != owner:
-                continue
-            if all(
-                str(r.values.get(rc)) == str(assigned[c])
-                for c, rc in zip(fk.columns, fk.ref_columns, strict=True)
-                if c in assigned
-            ):
-                out.append((i, r))
-        return out
-
-    def _fresh_parent(self, fk: ForeignKey, owner: str | None) -> bool:
-        parent = self.scope.tables.get(fk.ref_table)
-        return (
-            parent is not None
-            and not parent.is_tenant
-            and parent.table.schema not in self.catalog.exposed_schemas
-        )
-
-    def build_rows(
-        self, ts: TableScope, owners: list[str | None], draw_seed: int
-    ) -> list[tuple[str | None, dict[str, Any], list[tuple[str, dict[str, Any]]], list]]:
-        """(owner, values, fresh parent rows, parents) for each owner slot."""
-        markers = {t.id: t.marker for t in self.world.tenants}
-        rng = random.Random(f"{self.seed}:{ts.name}:{draw_seed}")
-        drawn = []
-        for owner in owners:
-            marker = markers.get(owner or "", "zqplatfm")
-            drawn.append((self.row_values(ts, marker, rng), rng.randrange(1 << 30)))
-        out = []
-        for owner, (values, pick) in zip(owners, drawn, strict=True):
-            values = dict(values)
-            if ts.tenant_key:
-                values[ts.tenant_key] = owner
-            fresh: list[tuple[str, dict[str, Any]]] = []
-            parents: list[tuple[str, int]] = []
-            for k, fk in enumerate(ts.fks):
-                deferred = (ts.name, fk.name) in self.scope.deferred
-                if fk.ref_table == ts.name or deferred:
-                    for c in fk.columns:
-                        values.setdefault(c, None)
-                    continue
-                if self._fresh_parent(fk, owner):
-                    parent_ts = self.scope.tables[fk.ref_table]
-                    marker = markers.get(owner or "", "zqplatfm")
-                    salt = draw_seed + 7919 * (k + 1)
-                    prng = random.Random(f"{self.seed}:{parent_ts.name}:{salt}")
-                    pvals = self.row_values(parent_ts, marker, prng)
-                    for c, rc in zip(fk.columns, fk.ref_columns, strict=True):
-                        if c in values and values[c] is not None:
-                            pvals[rc] = values[c]
-                        values[c] = pvals.get(rc)
-                    fresh.append((fk.ref_table, pvals))
-                    continue
-                cands = self._candidates(fk, owner, values, ts)
-                if not cands:
-                    for c in fk.columns:
-                        values.setdefault(c, None)
-                    continue
-                idx, parent = cands[(pick + k * 7) % len(cands)]
-                parents.append((fk.ref_table, idx))
-                for c, rc in zip(fk.columns, fk.ref_columns, strict=True):
-                    values[c] = parent.values.get(rc)
-            out.append((owner, values, fresh, parents))
-        return out
 
     # -- writing ---------------------------------------------------------------------
     def insert_statement(self, table: str, cols: list[str]) -> sql.Composed:
@@ -347,7 +129,7 @@ class Populator:
         if bad:
             self.world.skipped[ts.name] = f"no value generator for NOT NULL column(s) {bad}"
             return
-        base_seed = self.seed * 1_000_003 + _stable(ts.name)
+        base_seed = self.seed * 1_000_003 + stable(ts.name)
         last_error = ""
         for attempt in range(LEARN_ATTEMPTS):
             rows = self.build_rows(ts, owners[:1], base_seed + attempt)
@@ -387,7 +169,7 @@ class Populator:
                 f"{len(missing)} tenant(s) got no row after {failures} rejected row(s)"
             )
 
-    def _try(self, ts: TableScope, row: tuple) -> tuple[str, str, str | None] | None:
+    def _try(self, ts: TableScope, row: BuiltRow) -> tuple[str, str, str | None] | None:
         owner, values, fresh, parents = row
         added: list[SeedRow] = []
         try:
@@ -531,10 +313,6 @@ def fault_message(table: str, reason: str | None, exc: BaseException | None = No
         "statement timeout": "statement timeout, the server did not answer in time",
     }.get(reason or "", reason or "timeout")
     return f"probes on {table} skipped: {why}"
-
-
-def _stable(text: str) -> int:
-    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -30,13 +30,29 @@ from .runner import Fault, Outcome, Step
 from .volley import Landing, Shot, fire, settle
 
 Result = tuple[Outcome, list[Change]]
+CHUNK = 256
+"""Shots per volley: enough that round trips no longer count, few enough that the
+answers held at once (RETURNING rows, watch readings) stay small at any schema size."""
 FEW_LEAVES = 32
 """Up to this many tables (partitions counted), the write counters cost less than a second
 run of the statements that wrote: the first volley reads them instead of the WAL position."""
 
 
 def observe_all(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Outcome]:
-    """Each shot's statement as its actor, everything rolled back; one volley."""
+    """Each shot's statement as its actor, everything rolled back; a volley per
+    `CHUNK` shots, fired when the caller reaches it (memory stays flat)."""
+    for start in range(0, len(shots), CHUNK):
+        yield from _observe(ctx, shots[start : start + CHUNK])
+
+
+def act_all(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Result]:
+    """Each shot's outcome and the changes to anybody else's rows; volleys per `CHUNK`
+    shots, fired when the caller reaches them."""
+    for start in range(0, len(shots), CHUNK):
+        yield from _act(ctx, shots[start : start + CHUNK])
+
+
+def _observe(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Outcome]:
     spec = ctx.config.context
     flights, ats = [], []
     for shot in shots:
@@ -48,8 +64,7 @@ def observe_all(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Outcome]:
     return (_settle(ctx, s, x, at) for s, x, at in zip(shots, landings, ats, strict=True))
 
 
-def act_all(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Result]:
-    """Each shot's outcome and the changes to anybody else's rows."""
+def _act(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Result]:
     counted = ctx.counters and (not ctx.wal_watch or _leaves(ctx) <= FEW_LEAVES)
     if not (counted or ctx.wal_watch):  # no cheap proof: each act watches everything
         return (_alone(ctx, shot) for shot in shots)

@@ -10,8 +10,9 @@ For the shots whose position moved, the second reads the per-table write counter
 the statement again, which names the tables it wrote (on a small schema the first volley
 reads the counters itself, and there is no second); the third reads those tables' row
 version summaries per tenant around the statement once more, which tells whether anybody
-but the actor had rows written. Only a shot that did (a leak, or a write the policies let
-through) is hashed by content, alone, when the caller reaches it. Each
+but the actor had rows written: a count that moved is a change (rows deleted or
+inserted); new versions of as many rows are hashed by content, alone, when the caller
+reaches the shot, since an UPDATE may have written what was there. Each
 volley runs every flight from the same savepoint, so a statement runs against the same
 state each time.
 """
@@ -25,7 +26,7 @@ import psycopg
 
 from .. import db
 from .context import WAL_POSITION, ProbeContext
-from .oracle import Change, as_checksums, checksum_query, touched
+from .oracle import Change, Checksums, as_checksums, checksum_query, touched
 from .runner import Fault, Outcome, Step
 from .volley import Landing, Shot, fire, settle
 
@@ -90,7 +91,7 @@ def _act(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Result]:
         written.update(_written(ctx, shots, moved, results))
     if written:
         _judge_written(ctx, shots, written, results)
-    return _in_order(ctx, results)
+    return _in_order(ctx, shots, results)
 
 
 def _leaves(ctx: ProbeContext) -> int:
@@ -136,8 +137,30 @@ def _judge_written(
         before, after = landing.answers[len(shot.setup)], landing.answers[-1]
         if not outcome.ok or before is None or after is None:
             continue
-        if touched(as_checksums(before.rows), as_checksums(after.rows), shot.actor.tenant):
-            results[i] = _Deferred(shot)  # someone else's rows: hashed by content, alone
+        counted, unsure = _counted(
+            as_checksums(before.rows), as_checksums(after.rows), shot.actor.tenant
+        )
+        if unsure:  # new versions of someone else's rows, as many: hashed by content, alone
+            results[i] = _Deferred(shot)
+        elif counted:
+            results[i] = (outcome, counted)
+
+
+def _counted(before: Checksums, after: Checksums, actor: str | None) -> tuple[list[Change], bool]:
+    """The changes to other owners' rows that their row counts prove (rows deleted or
+    inserted), and whether some group got new versions of as many rows (an UPDATE, which
+    only a hash of the content can tell from a no-op)."""
+    found: list[Change] = []
+    unsure = False
+    for key in sorted(set(before) | set(after)):
+        if key[1] == actor:
+            continue
+        b, a = before.get(key, ("", 0)), after.get(key, ("", 0))
+        if b[1] != a[1]:
+            found.append(Change(key[0], key[1], b[1], a[1]))
+        elif b != a:
+            unsure = True
+    return found, unsure
 
 
 class _Deferred:
@@ -186,8 +209,12 @@ def _later(ctx: ProbeContext, exc: BaseException) -> BaseException:
     return exc
 
 
-def _in_order(ctx: ProbeContext, results: list[Any]) -> Iterator[Result]:
-    for result in results:
+def _in_order(ctx: ProbeContext, shots: Sequence[Shot], results: list[Any]) -> Iterator[Result]:
+    """The results as the caller reaches them; each shot's table becomes the current
+    one first, so that an error raised here is charged to it."""
+    for shot, result in zip(shots, results, strict=True):
+        if shot.table is not None:
+            ctx.current = shot.table
         if isinstance(result, BaseException):
             raise result
         if isinstance(result, _Deferred):

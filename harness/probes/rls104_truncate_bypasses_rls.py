@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from psycopg import sql
 
 from ..findings.model import Finding
 from ._base import ProbeCheck, evidence, exposed_tables, ident
 from .context import ProbeContext, obj
+from .volley import Shot
 
 FK_BLOCKS_TRUNCATE = "0A000"
 
@@ -38,15 +40,13 @@ class TruncateBypassesRls(ProbeCheck):
     def run(self, ctx: ProbeContext) -> Iterator[Finding]:
         for role in ctx.config.roles:
             actor = ctx.actor(role, ctx.attackers()[0])
+            tables = []
             for ts in exposed_tables(ctx):
-                if "TRUNCATE" not in ctx.privileges(role, ts.table):
+                if "TRUNCATE" in ctx.privileges(role, ts.table):
+                    tables.append(ts)
+                else:
                     ctx.matrix.record(ts.name, "TRUNCATE", role, own="denied", other="denied")
-                    continue
-                stmt = sql.SQL("truncate {}").format(ident(ts))
-                outcome, changed, _ = ctx.act(actor, stmt)
-                if outcome.sqlstate == FK_BLOCKS_TRUNCATE:
-                    stmt = sql.SQL("truncate {} cascade").format(ident(ts))
-                    outcome, changed, _ = ctx.act(actor, stmt)
+            for ts, stmt, (outcome, changed) in _truncations(ctx, actor, tables):
                 leaked = outcome.ok and bool(changed)
                 ctx.matrix.record(
                     ts.name,
@@ -80,3 +80,18 @@ class TruncateBypassesRls(ProbeCheck):
                     remediation=f"REVOKE TRUNCATE ON {ts.name} FROM {role}.",
                     discriminator=role,
                 )
+
+
+def _truncations(ctx: ProbeContext, actor, tables: list) -> Iterator[tuple[Any, Any, Any]]:
+    """TRUNCATE of each table, in one volley; those a foreign key blocks are tried again
+    with CASCADE, in a second."""
+    plain = [sql.SQL("truncate {}").format(ident(ts)) for ts in tables]
+    first = [Shot(actor, s, table=t.name) for t, s in zip(tables, plain, strict=True)]
+    results = list(ctx.act_all(first))
+    blocked = [i for i, (out, _) in enumerate(results) if out.sqlstate == FK_BLOCKS_TRUNCATE]
+    cascade = {i: sql.SQL("truncate {} cascade").format(ident(tables[i])) for i in blocked}
+    shots = [Shot(actor, cascade[i], table=tables[i].name) for i in blocked]
+    for i, result in zip(blocked, ctx.act_all(shots), strict=True):
+        results[i] = result
+    for i, ts in enumerate(tables):
+        yield ts, cascade.get(i, plain[i]), results[i]

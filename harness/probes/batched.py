@@ -4,16 +4,20 @@ The outcomes come back in the shots' order, and an error of the harness (a timeo
 lock) is raised only when the caller reaches its shot: what came before it counts, as if
 the shots had run one by one.
 
-Acts are judged in up to three volleys. The first reads the WAL insert position around
-each statement: an unmoved position proves nothing was written (most probes are refused).
-For the shots whose position moved, the second reads the per-table write counters around
-the statement again, which names the tables it wrote (on a small schema the first volley
-reads the counters itself, and there is no second); the third reads those tables' row
-version summaries per tenant around the statement once more, which tells whether anybody
-but the actor had rows written: a count that moved is a change (rows deleted or
-inserted); new versions of as many rows are hashed by content, alone, when the caller
-reaches the shot, since an UPDATE may have written what was there. Each
-volley runs every flight from the same savepoint, so a statement runs against the same
+Acts are judged in up to three volleys:
+
+1. the WAL insert position around each statement: an unmoved position proves nothing
+   was written (most probes are refused). On a small schema this volley reads the
+   per-table write counters instead, and there is no second one.
+2. for the shots whose position moved, the write counters around the statement again,
+   which name the tables it wrote. A write that can reach only a few tables (by the
+   schema's foreign keys, with no code of the schema's own: see `closure`) skips this.
+3. the row-version summaries per owner of those tables around the statement once more.
+   A count that moved for another owner is a change (rows deleted or inserted); new
+   versions of as many rows are hashed by content, alone, when the caller reaches the
+   shot, since an UPDATE may have written what was there.
+
+Each volley runs every flight from the same savepoint, so a statement meets the same
 state each time.
 """
 
@@ -31,6 +35,9 @@ from .runner import Fault, Outcome, Step
 from .volley import Landing, Shot, fire, settle
 
 Result = tuple[Outcome, list[Change]]
+FEW_REACHED = 8
+"""A write that can reach at most this many tables (see `closure`) skips the second
+volley: the third reads the row versions of all of them."""
 CHUNK = 256
 """Shots per volley: enough that round trips no longer count, few enough that the
 answers held at once (RETURNING rows, watch readings) stay small at any schema size."""
@@ -87,8 +94,15 @@ def _act(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Result]:
                 written[i] = tables
         elif first is None or last is None or first != last:
             moved.append(i)
-    if moved:
-        written.update(_written(ctx, shots, moved, results))
+    unknown = []
+    for i in moved:  # a write that reaches few tables: those are read in the third volley
+        reach = ctx.writes.closure(shots[i].table) if shots[i].table else None
+        if reach is not None and len(reach) <= FEW_REACHED:
+            written[i] = set(reach) - set(ctx.world.faulted)
+        else:
+            unknown.append(i)
+    if unknown:
+        written.update(_written(ctx, shots, unknown, results))
     if written:
         _judge_written(ctx, shots, written, results)
     return _in_order(ctx, shots, results)

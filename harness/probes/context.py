@@ -19,6 +19,7 @@ from .. import db
 from ..catalog import Catalog, Table
 from ..findings.model import ObjectRef
 from . import reproduce
+from .closure import WriteGraph, write_graph
 from .matrix import MatrixRecorder
 from .oracle import (
     LEAVES,
@@ -105,6 +106,8 @@ class ProbeContext:
     """Whether the server counts row writes (track_counts): acts then watch the counts."""
     leaves: dict[str, list[int]] = field(default_factory=dict)
     wal_watch: bool = False
+    writes: WriteGraph = field(default_factory=WriteGraph)
+    """Which tables a write to each table can reach (see `closure`)."""
     """Whether an act may first watch only the WAL insert position (see `_act_quick`)."""
 
     @property
@@ -158,6 +161,7 @@ class ProbeContext:
             self.leaves.setdefault(name, []).append(oid)
         row = self.conn.execute(WAL_WATCHABLE, ([o for v in self.leaves.values() for o in v],))
         self.wal_watch = bool(row.fetchone()[0])
+        self.writes = write_graph(self.conn, self.leaves)
 
     def _changed(self, moved: set[str], actor: str | None) -> list[Change]:
         """Rows of anyone but `actor` changed in the tables of `moved`, hashed again by

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from ..catalog import Catalog, Column, Table
 from . import _values as values
@@ -22,6 +23,7 @@ FILLED_WHEN_NULLABLE = ("text", "uuid", "int", "numeric", "float", "bool", *TEMP
 
 Keys = dict[int, list[tuple[str, ...]]]
 """tenant index -> key tuples of that tenant's rows in a parent table."""
+_NO_PARENT: tuple[None] = (None,)
 
 
 class Unfillable(Exception):
@@ -111,18 +113,22 @@ class TableRows:
         if isinstance(parent, list):
             m = len(parent)
             picked = [parent[v % m] for v in draws] if m else [None] * len(tenants)
-        else:
-            pools = [parent.get(t) or () for t in range(len(self.tenant_values))]
-            picked = [
-                p[v % len(p)] if (p := pools[t]) else None
-                for t, v in zip(tenants, draws, strict=True)
-            ]
-        for i, row in enumerate(picked):
-            if row is None:
-                keep[i] = False
+        else:  # a tenant without parent rows draws None
+            pools = [parent.get(t) or _NO_PARENT for t in range(len(self.tenant_values))]
+            sizes = [len(p) for p in pools]
+            picked = [pools[t][v % sizes[t]] for t, v in zip(tenants, draws, strict=True)]
+        orphans = None in picked
+        if orphans:
+            for i, row in enumerate(picked):
+                if row is None:
+                    keep[i] = False
         for pos, name in enumerate(fk.columns):
-            if name != self.tenant_column:
+            if name == self.tenant_column:
+                continue
+            if orphans:
                 cols[name] = [row[pos] if row else values.NULL for row in picked]
+            else:
+                cols[name] = list(map(itemgetter(pos), picked))
 
 
 def _is_serial(column: Column) -> bool:

@@ -307,8 +307,8 @@ class _Loader:
             for batch in self._timed(batches):
                 started = time.perf_counter()
                 data = [batch.columns[c] for c in columns]
-                text = "\n".join(map("\t".join, zip(*data, strict=True))) + "\n"
-                self.digest.update(text.encode())
+                text = ("\n".join(map("\t".join, zip(*data, strict=True))) + "\n").encode()
+                self.digest.update(text)  # encoded once, for the digest and the wire
                 self.state.generate_s += time.perf_counter() - started
                 copy.write(text)
                 if kept is not None:
@@ -327,7 +327,6 @@ class _Loader:
             if fk.parent == name
         }
         for columns in sorted(wanted):
-            keys: Keys = {}
             if all(c in batch.columns for c in columns):
                 key_values = zip(*(batch.columns[c] for c in columns), strict=True)
                 rows = zip(batch.tenants, key_values, strict=True)
@@ -335,9 +334,11 @@ class _Loader:
                 rows = self._read_keys(table, columns)
             else:
                 continue
+            buckets: list[list[Row]] = [[] for _ in self.population.tenants]
+            add = [b.append for b in buckets]
             for t, row in rows:
-                keys.setdefault(t, []).append(row)
-            self.state.keys[name, columns] = keys
+                add[t](row)
+            self.state.keys[name, columns] = {t: b for t, b in enumerate(buckets) if b}
 
     def _read_keys(self, table: Table, columns: tuple[str, ...]) -> Iterator[tuple[int, Row]]:
         index = {v: i for i, v in enumerate(self.population.tenants)}

@@ -87,3 +87,23 @@ def test_every_way_of_watching_finds_the_same_flaws(
     by_counters = failed(probe(rls_clone_factory(template)))
     assert by_closure == counters
     assert by_counters == counters
+
+
+def test_a_context_set_by_a_custom_snippet_finds_the_same_flaws(
+    rls_template_factory, rls_clone_factory
+) -> None:
+    """The volleys render the snippet with its parameters inlined, as the reproducers
+    show it; the verdicts are those of the setting it writes."""
+    from harness import db
+
+    template = rls_template_factory(AS_WRITTEN)
+    by_setting = failed(probe(rls_clone_factory(template)))
+    snippet = "select pg_catalog.set_config('app.current_tenant_id', %(tenant)s, true)"
+    spec = db.ContextSpec(mode="sql", snippet=snippet)
+    conn = rls_clone_factory(template)
+    catalog = load_catalog(conn)
+    info = conn.info
+    dsn = f"host={info.host} port={info.port} user={info.user} dbname={info.dbname}"
+    config = ProbeConfig(tenants=4, adversary="sql", context=spec)
+    result = run_probes(lambda: psycopg.connect(dsn, autocommit=True), catalog, config)
+    assert failed(result) == by_setting

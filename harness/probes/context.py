@@ -285,8 +285,11 @@ class ProbeContext:
         version summaries travel in one flight; contents are hashed again only for the
         tables whose versions moved for someone other than the actor."""
         setup = list(setup)
-        if self.wal_watch and copy_rows is None and quick:
-            fast = self._act_quick(actor, stmt, params, setup, then)
+        if self.wal_watch and quick:
+            if copy_rows is None:
+                fast = self._act_quick(actor, stmt, params, setup, then)
+            else:
+                fast = self._copy_quick(actor, stmt, copy_rows, setup)
             if fast is not None:
                 return fast
             self.runner.statements -= 1  # the same probe statement, run again with the watch
@@ -412,8 +415,29 @@ class ProbeContext:
         now = checksums(self.conn, query)
         return touched(self._of(versions, written), now, actor)
 
+    def _copy_quick(
+        self, actor: db.Actor, stmt: sql.Composable | str, rows: list, setup: list
+    ) -> tuple[Outcome, list[Change], Any] | None:
+        """`_act_quick` for COPY FROM: None when the WAL position moved."""
+        watch = (WAL_POSITION, None)
+        try:
+            prefix = self._act_prefix(setup, watch)
+            outcome, watched = self._copy_act(actor, stmt, rows, prefix, watch)
+        except BaseException:
+            self._close(quiet=True)
+            raise
+        self._close()
+        if watched is not None and watched[0] != watched[1]:
+            return None
+        return outcome, [], None
+
     def _copy_act(
-        self, actor: db.Actor, stmt: sql.Composable | str, rows: list, prefix: list
+        self,
+        actor: db.Actor,
+        stmt: sql.Composable | str,
+        rows: list,
+        prefix: list,
+        watch: tuple[str, None] | None = None,
     ) -> tuple[Outcome, Any]:
         """COPY FROM does not travel in a pipeline: switch, copy, switch back."""
         runner, spec = self.runner, self.config.context
@@ -422,7 +446,7 @@ class ProbeContext:
             runner.raise_error(fl.error)
         first = fl.rows(len(prefix) - 1)
         outcome = runner.attempt(stmt, copy_rows=rows)
-        fl = runner.flight([*db.restore_steps(spec), (self.watch_sql, None)])
+        fl = runner.flight([*db.restore_steps(spec), watch or (self.watch_sql, None)])
         if fl.error is not None:
             runner.raise_error(fl.error)
         return outcome, (first, fl.rows(len(fl.cursors) - 1)) if outcome.ok else None

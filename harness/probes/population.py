@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 import psycopg
@@ -24,9 +25,10 @@ from psycopg.types.json import Jsonb
 
 from ..catalog import Catalog
 from .rowgen import BuiltRow, RowBuilder, stable
-from .runner import fault_of
+from .runner import Outcome, Runner, fault_of
 from .scope import Scope, TableScope
 from .strategies import TypeInfo, supported, wanted
+from .volley import Landing, fire
 from .world import SeedRow, Tenant, World, make_tenants
 
 __all__ = [
@@ -63,6 +65,10 @@ def resolve_types(conn: psycopg.Connection[Any], names: set[str]) -> dict[str, T
         (sorted(names),),
     ).fetchall()
     return {r[0]: TypeInfo(r[1], r[2], tuple(r[3]), r[4]) for r in rows}
+
+
+VOLLEY_ROWS = 256
+"""Rows written per volley (each with the parents drawn for it)."""
 
 
 class Populator(RowBuilder):
@@ -146,18 +152,14 @@ class Populator(RowBuilder):
             self.world.skipped[ts.name] = f"generated rows are rejected: {last_error}"
             return
         failures = 0
-        retry: list[str | None] = []
-        for row in self.build_rows(ts, owners[1:], base_seed + 101):
-            if self._try(ts, row) is not None:
-                retry.append(row[0])
+        built = self.build_rows(ts, owners[1:], base_seed + 101)
+        retry = self._rejected(ts, built)
         for attempt in range(ROW_RETRIES):  # redraw only the rejected rows
             if not retry:
                 break
-            failed = []
             self.simplest = attempt == ROW_RETRIES - 1
-            for row in self.build_rows(ts, retry, base_seed + 211 + attempt):
-                if self._try(ts, row) is not None:
-                    failed.append(row[0])
+            built = self.build_rows(ts, retry, base_seed + 211 + attempt)
+            failed = self._rejected(ts, built)
             failures += len(retry) - len(failed)
             retry = failed
         self.simplest = False
@@ -189,6 +191,58 @@ class Populator(RowBuilder):
             parent_refs.append((seeded.table, len(self.world.rows[seeded.table]) - 1))
         self.world.rows[ts.name].append(SeedRow(ts.name, owner, stored, values, tuple(parent_refs)))
         return None
+
+    def _rejected(self, ts: TableScope, rows: list[BuiltRow]) -> list[str | None]:
+        """The owners of the rows the server rejected (the others are written)."""
+        errors = self._try_all(ts, rows)
+        return [row[0] for row, err in zip(rows, errors, strict=True) if err is not None]
+
+    def _try_all(self, ts: TableScope, rows: list[BuiltRow]) -> list[str | None]:
+        """`_try` for many rows at once: each row (with the parents drawn for it) is one
+        flight of a kept volley, so a rejected row costs only its own flight. Returns
+        the error of each row, None for the rows written."""
+        out: list[str | None] = []
+        fault: TableFault | None = None
+        for start in range(0, len(rows), VOLLEY_ROWS):
+            part = rows[start : start + VOLLEY_ROWS]
+            flights = []
+            for _, values, fresh, _ in part:
+                steps = [self._insert_step(ptable, pvals) for ptable, pvals in fresh]
+                flights.append([*steps, self._insert_step(ts.name, values)])
+            for row, landing in zip(part, fire(self.runner, flights, keep=True), strict=True):
+                try:  # every row written is recorded before a timeout skips the table
+                    out.append(self._landed(ts, row, landing))
+                except TableFault as exc:
+                    fault = fault or exc
+                    out.append(exc.message)
+            if fault is not None:
+                raise fault
+        return out
+
+    def _insert_step(self, table: str, values: dict[str, Any]) -> tuple[sql.Composed, list]:
+        values = self.adapt(table, values)
+        cols = list(values)
+        return self.insert_statement(table, cols), [values[c] for c in cols]
+
+    def _landed(self, ts: TableScope, row: BuiltRow, landing: Landing) -> str | None:
+        owner, values, fresh, parents = row
+        if landing.failed is not None:
+            exc = landing.errors[landing.failed]
+            self.check(exc, ts.name)
+            self.errors.append(f"{ts.name}: {_first_line(exc)}")
+            return _first_line(exc)
+        stored = [_as_dict(answer) for answer in landing.answers]
+        parent_refs = list(parents)
+        for (ptable, pvals), pstored in zip(fresh, stored, strict=False):
+            self.world.rows[ptable].append(SeedRow(ptable, owner, pstored, pvals))
+            parent_refs.append((ptable, len(self.world.rows[ptable]) - 1))
+        seeded = SeedRow(ts.name, owner, stored[-1], values, tuple(parent_refs))
+        self.world.rows[ts.name].append(seeded)
+        return None
+
+    @cached_property
+    def runner(self) -> Runner:
+        return Runner(self.conn)
 
     def check(self, exc: psycopg.Error, table: str) -> None:
         """A lost connection propagates; a timeout is not a rejected row: it raises
@@ -281,6 +335,8 @@ class Populator(RowBuilder):
                 continue  # filled on demand, as parents of tenant rows
             self.fill(ts, owners)
         self.fix_deferred()
+        if "runner" in self.__dict__:
+            self.runner.close()
         for mv in self.catalog.materialized_views:
             if mv.schema in exposed:
                 refresh = sql.SQL("refresh materialized view {}").format(
@@ -295,6 +351,11 @@ class Populator(RowBuilder):
                         raise
                     self.world.faulted.setdefault(name, fault_message(name, fault_of(exc), exc))
         return self.world
+
+
+def _as_dict(answer: Outcome | None) -> dict[str, Any]:
+    assert answer is not None and answer.rows  # INSERT ... RETURNING * of a written row
+    return dict(zip(answer.columns, answer.rows[0], strict=True))
 
 
 class TableFault(Exception):

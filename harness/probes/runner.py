@@ -123,7 +123,12 @@ class Runner:
     _texts: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.conn.add_notice_handler(lambda d: self._notices.append(d.message_primary or ""))
+        self._hear = lambda d: self._notices.append(d.message_primary or "")
+        self.conn.add_notice_handler(self._hear)
+
+    def close(self) -> None:
+        """Stop collecting the connection's notices (the connection stays open)."""
+        self.conn.remove_notice_handler(self._hear)
 
     def savepoint(self, verb: sql.SQL, name: str = PROBE_SAVEPOINT) -> str:
         """SAVEPOINT, ROLLBACK TO or RELEASE of `name`, composed once and kept as text."""

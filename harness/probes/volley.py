@@ -63,10 +63,15 @@ class Landing:
     errors: dict[int, psycopg.Error]
 
 
-def fire(runner: Runner, flights: Sequence[Sequence[Step]]) -> list[Landing]:
+def fire(runner: Runner, flights: Sequence[Sequence[Step]], *, keep: bool = False) -> list[Landing]:
     """Send every flight, each after a rollback to the volley's savepoint and before a
     Sync; return one landing per flight, in order. Leaves the transaction as it found it
-    (the savepoint is rolled back and released)."""
+    (the savepoint is rolled back and released).
+
+    With `keep`, what a flight that succeeds wrote stays: it releases the savepoint and
+    takes a new one after its last step, so the next flight's rollback undoes only a
+    failure. Rows are then written as fast as the server takes them, and a rejected one
+    costs nothing but its own flight."""
     conn = runner.conn
     if not flights:
         return []
@@ -74,9 +79,11 @@ def fire(runner: Runner, flights: Sequence[Sequence[Step]]) -> list[Landing]:
         raise psycopg.OperationalError("the connection is closed")
     cur = psycopg.ClientCursor(conn)
     rollback = _encode(conn, runner.savepoint(ROLLBACK_TO, VOLLEY_SAVEPOINT))
-    texts = [[rollback, *(_render(cur, conn, s, p) for s, p in fl)] for fl in flights]
+    release = _encode(conn, runner.savepoint(RELEASE, VOLLEY_SAVEPOINT))
     opening = [_encode(conn, runner.savepoint(SAVEPOINT, VOLLEY_SAVEPOINT))]
-    closing = [rollback, _encode(conn, runner.savepoint(RELEASE, VOLLEY_SAVEPOINT))]
+    tail = [release, opening[0]] if keep else []
+    texts = [[rollback, *(_render(cur, conn, s, p) for s, p in fl), *tail] for fl in flights]
+    closing = [rollback, release]
     runner._notices.clear()
     wire = _Wire(conn, runner)
     started = time.perf_counter()
@@ -96,10 +103,11 @@ def fire(runner: Runner, flights: Sequence[Sequence[Step]]) -> list[Landing]:
     for own in (opened, closed):
         if own.failed is not None:
             runner.raise_error(own.errors[own.failed])
-    # drop the leading rollback: step i of the caller's flight is answer i
+    # drop the leading rollback (and the kept tail): step i of the flight is answer i
+    end = -len(tail) or None
     return [
         Landing(
-            x.answers[1:],
+            x.answers[1:end],
             None if x.failed is None else x.failed - 1,
             x.notices,
             {i - 1: e for i, e in x.errors.items()},

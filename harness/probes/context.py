@@ -263,8 +263,20 @@ class ProbeContext:
         return act_all(self, shots)
 
     def observe_copy(self, actor: db.Actor, stmt: sql.Composable) -> Outcome:
-        with db.as_actor(self.conn, actor, self.config.context):
-            return self.runner.copy_out(stmt)
+        """COPY TO as the actor (COPY does not travel in a pipeline): a flight opens the
+        savepoint and becomes the actor, the copy runs, a flight rolls everything back."""
+        runner = self.runner
+        opening = [(runner.savepoint(SAVEPOINT, ACT_SAVEPOINT), None)]
+        fl = runner.flight([*opening, *db.switch_steps(actor, self.config.context)])
+        try:
+            if fl.error is not None:
+                runner.raise_error(fl.error)
+            outcome = runner.copy_out(stmt, contained=False)
+        except BaseException:
+            self._close(quiet=True)
+            raise
+        self._close()
+        return outcome
 
     def act(
         self,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -284,12 +285,17 @@ class Runner:
         finally:
             self.seconds += time.perf_counter() - started
 
-    def copy_out(self, stmt: sql.Composable) -> Outcome:
-        """COPY ... TO STDOUT: the text is what the caller sees."""
+    def copy_out(self, stmt: sql.Composable, *, contained: bool = True) -> Outcome:
+        """COPY ... TO STDOUT: the text is what the caller sees. Without `contained` the
+        caller holds a savepoint that undoes an error."""
         self._notices.clear()
         self.statements += 1
         try:
-            with self.conn.transaction(), self.conn.cursor() as cur, cur.copy(stmt) as copy:
+            with (
+                self.conn.transaction() if contained else nullcontext(),
+                self.conn.cursor() as cur,
+                cur.copy(stmt) as copy,
+            ):
                 data = b"".join(bytes(b) for b in copy)
             text = data.decode("utf-8", "replace")
             lines = tuple((line,) for line in text.splitlines())

@@ -32,6 +32,7 @@ from .runner import Outcome as Answer
 from .runner import Runner
 from .scope import Scope, TableScope, build_scope, relation_tenant_key
 from .stage import ConnFactory, ProbeResult, Progress, probe_config
+from .volley import fire
 
 PER_TABLE = 4
 """Tenant ids sampled from each tenant table."""
@@ -41,6 +42,8 @@ SCAN = 1000
 """Rows read per table to draw the sample: a bounded read on a live database."""
 SHOWN = 3
 """Rows of other tenants fetched as evidence."""
+VOLLEY = 256
+"""Statements per volley (see `volley`)."""
 TIMEOUTS = {"57014": "statement timeout", "55P03": "lock timeout"}
 """Errors that say the server could not answer in time: inconclusive, never a pass."""
 
@@ -189,15 +192,28 @@ class _ReadOnly:
     unanswered: dict[str, str] = field(default_factory=dict)
     """Relation -> why a read of it timed out."""
 
-    def observe(
-        self, actor: db.Actor, stmt: sql.Composable, params: Any = None, *, of: str = ""
-    ) -> Answer:
-        """The statement as `actor`; a timeout (an error outcome, or the runner's fault
-        exception) is kept in `unanswered` and comes back as a failed outcome."""
-        with db.as_actor(self.conn, actor, self.config.context):
-            out = answer(self.runner, stmt, params)
-        if out.sqlstate in TIMEOUTS:
-            self.unanswered.setdefault(of, f"{TIMEOUTS[out.sqlstate]} as {actor.label}")
+    def observe_all(self, shots: list[tuple[db.Actor, sql.Composable, Any, str]]) -> list[Answer]:
+        """Each statement as its actor, in volleys; a timeout (an error outcome) is kept
+        in `unanswered` for its relation and comes back as a failed outcome."""
+        spec = self.config.context
+        out: list[Answer] = []
+        for start in range(0, len(shots), VOLLEY):
+            part = shots[start : start + VOLLEY]
+            flights, ats = [], []
+            for actor, stmt, params, _ in part:
+                switch = db.switch_steps(actor, spec)
+                flights.append([*switch, (stmt, params)])
+                ats.append(len(switch))
+            landings = fire(self.runner, flights)
+            self.runner.statements += len(part)
+            for (actor, stmt, _, of), landing, at in zip(part, landings, ats, strict=True):
+                if landing.failed is not None and landing.failed != at:
+                    self.runner.raise_error(landing.errors[landing.failed], stmt)
+                seen = landing.answers[at]
+                assert seen is not None  # a skipped statement means an earlier step failed
+                if seen.sqlstate in TIMEOUTS:
+                    self.unanswered.setdefault(of, f"{TIMEOUTS[seen.sqlstate]} as {actor.label}")
+                out.append(seen)
         return out
 
     def timeouts(self) -> list[Finding]:
@@ -237,6 +253,8 @@ class _ReadOnly:
         """RLS101: rows of another tenant in any readable relation, acting as `tenant`."""
         actor = db.Actor(role=role, tenant=tenant, sub=sub)
         out: list[Finding] = []
+        shots: list[tuple[db.Actor, sql.Composable, Any, str]] = []
+        planned: list[tuple[Table, str, int | None, int]] = []
         for rel in self.scope.readable:
             name, key = rel.qualified_name, relation_tenant_key(self.scope, rel)
             if key is None or rel.column(key) is None:
@@ -244,15 +262,18 @@ class _ReadOnly:
             if not self.can_select(role, rel):
                 self.matrix.record(name, "SELECT", role, own="denied", other="denied")
                 continue
+            control = None
             if (name, role) not in self._own:  # the control, once per relation and role
                 self._own.add((name, role))
-                own = self.observe(actor, _own_statement(rel, key), [tenant], of=name)
-                if own.ok:
-                    self.matrix.record(name, "SELECT", role, own=_allowed(own))
-            stmt = sql.SQL("select * from {} where {} is distinct from %s limit {}").format(
-                ident(rel), sql.Identifier(key), sql.Literal(SHOWN)
-            )
-            seen = self.observe(actor, stmt, [tenant], of=name)
+                control = len(shots)
+                shots.append((actor, _own_statement(rel, key), [tenant], name))
+            planned.append((rel, key, control, len(shots)))
+            shots.append((actor, _other_statement(rel, key), [tenant], name))
+        answers = self.observe_all(shots)
+        for rel, key, control, index in planned:
+            name, stmt, seen = rel.qualified_name, shots[index][1], answers[index]
+            if control is not None and answers[control].ok:
+                self.matrix.record(name, "SELECT", role, own=_allowed(answers[control]))
             if not seen.ok:
                 continue  # an error is a safe answer (a timeout is kept as unanswered)
             at = seen.columns.index(key) if key in seen.columns else None
@@ -290,17 +311,16 @@ class _ReadOnly:
         out: list[Finding] = []
         for raw in GARBAGE:
             actor = db.Actor(role=role, tenant=None, raw=raw)
-            for ts in self.scope.tenant_tables():
+            tables = [
+                ts
+                for ts in self.scope.tenant_tables()
+                if ts.table.schema in self.catalog.exposed_schemas
+                and (ts.name, role, "context") not in self._reported
+                and self.can_select(role, ts.table)
+            ]
+            shots = [(actor, _fail_open_statement(ts), None, ts.name) for ts in tables]
+            for ts, seen in zip(tables, self.observe_all(shots), strict=True):
                 rel = ts.table
-                if rel.schema not in self.catalog.exposed_schemas:
-                    continue
-                if (ts.name, role, "context") in self._reported or not self.can_select(role, rel):
-                    continue
-                stmt = sql.SQL(
-                    "select pg_catalog.row_security_active({}::oid), pg_catalog.count(*) "
-                    "from (select from {} limit {}) t"
-                ).format(sql.Literal(rel.oid), ident(ts), sql.Literal(SCAN))
-                seen = self.observe(actor, stmt, of=ts.name)
                 if not seen.ok or not seen.rows or not seen.rows[0][0] or not seen.rows[0][1]:
                     continue  # an error or no row is safe; no RLS at all is RLS101's finding
                 count = int(seen.rows[0][1])
@@ -327,6 +347,19 @@ class _ReadOnly:
                     )
                 )
         return out
+
+
+def _fail_open_statement(ts: TableScope) -> sql.Composed:
+    return sql.SQL(
+        "select pg_catalog.row_security_active({}::oid), pg_catalog.count(*) "
+        "from (select from {} limit {}) t"
+    ).format(sql.Literal(ts.table.oid), ident(ts), sql.Literal(SCAN))
+
+
+def _other_statement(rel: Table, key: str) -> sql.Composed:
+    return sql.SQL("select * from {} where {} is distinct from %s limit {}").format(
+        ident(rel), sql.Identifier(key), sql.Literal(SHOWN)
+    )
 
 
 def _own_statement(rel: Table, key: str) -> sql.Composed:

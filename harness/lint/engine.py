@@ -304,6 +304,9 @@ class Linter:
             problem = dynamic_names(tree, text, markers, self._is_tenant)
             if problem is not None:
                 return Statement(source, start, text, error=problem, ordinal=ordinal)
+        if isinstance(tree, (exp.Delete, exp.Update)) and not isinstance(tree.this, exp.Expression):
+            problem = ParseProblem("the statement names no table to write (DELETE needs FROM)", 0)
+            return Statement(source, start, text, error=problem, ordinal=ordinal)
         query = _query_of(tree)
         if query is None:
             if isinstance(tree, exp.Command) and _DML_START.match(text):

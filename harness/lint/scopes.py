@@ -63,6 +63,8 @@ def shallow_tables(tree: exp.Expression) -> tuple[list[exp.Table], list[exp.Expr
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         return ([target] if isinstance(target, exp.Table) else []), [tree]
     if isinstance(tree, _REWRITTEN):
+        if not isinstance(tree.this, exp.Expression):
+            return None  # `DELETE users` parses with no target: the full analysis decides
         listed: list[exp.Expression] = [tree.this]
         if isinstance(tree, exp.Merge):
             listed.append(tree.args["using"])

@@ -97,6 +97,13 @@ def test_unparseable_statement_is_reported_where_it_fails_and_the_lint_goes_on()
     assert "could not be parsed" in parse_error.message
 
 
+def test_a_delete_without_from_is_inconclusive_not_a_crash():
+    """`DELETE students` is not PostgreSQL; sqlglot reads it with no target table."""
+    (f,) = _lint("DELETE students;")
+    assert (f.rule, f.outcome) == ("RLS303", Outcome.INCONCLUSIVE)
+    assert "names no table to write" in f.message
+
+
 # -- messages, remediation, fingerprints -------------------------------------------------
 
 

@@ -52,6 +52,12 @@ def assignments(columns: list[str]) -> sql.Composable:
     )
 
 
+def with_setup(ctx: ProbeContext, setup: Any, text: str) -> str:
+    """The statement as a reproducer runs it: its setup statements (as text) first."""
+    lines = [ctx.runner.render(stmt, params) + ";" for stmt, params in setup]
+    return "\n".join([*lines, text])
+
+
 def text_of(values: Any) -> str | None:
     return None if values is None else str(values)
 

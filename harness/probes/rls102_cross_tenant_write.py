@@ -8,7 +8,7 @@ from typing import Any
 from psycopg import sql
 
 from ..findings.model import Finding
-from ._base import ProbeCheck, evidence, exposed_tables, ident, where
+from ._base import ProbeCheck, evidence, exposed_tables, ident, where, with_setup
 from ._writes import insert, new_row, updatable_column, update_by_pk
 from .context import ProbeContext, obj
 from .runner import Outcome
@@ -96,9 +96,7 @@ class CrossTenantWrite(ProbeCheck):
                             observed=f"{outcome.summary()}; {observed}",
                             reproducer=ctx.reproducer(
                                 actor,
-                                "\n".join(ctx.runner.render(s, p) + ";" for s, p in setup)
-                                + ("\n" if setup else "")
-                                + text,
+                                with_setup(ctx, setup, text),
                                 rows=rows,
                                 tenants=[victim.id],
                                 after=f"RESET ROLE; SELECT count(*) FROM {ctx.runner.render(ident(ts))} WHERE {ts.tenant_key} = '{victim.id}';",  # noqa: E501

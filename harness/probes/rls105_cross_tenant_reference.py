@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings.model import Finding
-from ._base import ProbeCheck, evidence, exposed_tables
+from ._base import ProbeCheck, evidence, exposed_tables, with_setup
 from ._writes import can_update, insert, new_row, update_by_pk
 from .context import ProbeContext, obj
 from .volley import Shot
@@ -99,9 +99,7 @@ class CrossTenantReference(ProbeCheck):
                             observed=outcome.summary(),
                             reproducer=ctx.reproducer(
                                 actor,
-                                "\n".join(ctx.runner.render(s, p) + ";" for s, p in setup)
-                                + ("\n" if setup else "")
-                                + text,
+                                with_setup(ctx, setup, text),
                                 rows=rows,
                                 tenants=[victim.id],
                             ),

@@ -135,3 +135,16 @@ def test_an_error_of_the_client_mid_volley_leaves_the_connection_usable(
     conn = runner.conn
     assert conn.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
     assert conn.execute("select count(*) from volley_probe").fetchone() == (0,)
+
+
+def test_a_kept_volley_keeps_what_succeeded_and_undoes_only_a_rejection(runner: Runner) -> None:
+    insert = "insert into volley_probe values (%s) returning n"
+    landings = fire(runner, [[(insert, (n,))] for n in (1, 2, 1, 3)], keep=True)
+    assert [x.failed for x in landings] == [None, None, 0, None]
+    assert landings[2].answers[0].sqlstate == "23505"  # the duplicate, rejected alone
+    assert landings[3].answers[0].rows == ((3,),)
+    conn = runner.conn
+    rows = conn.execute("select n from volley_probe order by n").fetchall()
+    assert rows == [(1,), (2,), (3,)]
+    with pytest.raises(psycopg.errors.InvalidSavepointSpecification):
+        conn.execute("rollback to savepoint rls_audit_volley")

@@ -81,7 +81,7 @@ def _act(ctx: ProbeContext, shots: Sequence[Shot]) -> Iterator[Result]:
     moved: list[int] = []
     written: dict[int, set[str]] = {}
     watch = (ctx.watch_sql, None) if counted else (WAL_POSITION, None)
-    for i, (_, outcome, first, last) in enumerate(_watched(ctx, shots, watch)):
+    for i, (outcome, first, last) in enumerate(_watched(ctx, shots, [watch] * len(shots))):
         if isinstance(outcome, BaseException):
             results[i] = outcome
             continue
@@ -117,14 +117,15 @@ def _written(
 ) -> dict[int, set[str]]:
     """The second volley: the tables each statement that moved the WAL position wrote."""
     written: dict[int, set[str]] = {}
-    counted = _watched(ctx, [shots[i] for i in moved], (ctx.watch_sql, None))
-    for i, (_, outcome, first, last) in zip(moved, counted, strict=True):
+    watch = (ctx.watch_sql, None)
+    counted = _watched(ctx, [shots[i] for i in moved], [watch] * len(moved))
+    for i, (outcome, first, last) in zip(moved, counted, strict=True):
         if isinstance(outcome, BaseException):
             results[i] = outcome
         elif outcome.ok and first is not None and last is not None:
-            tables = touched(as_checksums(first), as_checksums(last))
-            if tables - set(ctx.world.faulted):
-                written[i] = tables - set(ctx.world.faulted)
+            tables = touched(as_checksums(first), as_checksums(last)) - set(ctx.world.faulted)
+            if tables:
+                written[i] = tables
     return written
 
 
@@ -135,27 +136,20 @@ def _judge_written(
     before and after it; a shot that moved someone else's is judged again, alone."""
     hashed = sorted(written)
     skip = ctx.world.faulted
-    queries = [
-        checksum_query(ctx.scope, written[i], fast=True, skip=skip).as_string(ctx.conn)
+    watches = [
+        (checksum_query(ctx.scope, written[i], fast=True, skip=skip).as_string(ctx.conn), None)
         for i in hashed
     ]
-    flights = [_flight(ctx, shots[i], (q, None)) for i, q in zip(hashed, queries, strict=True)]
-    landings = fire(ctx.runner, [f for f, _ in flights])
-    for i, (_, at), landing in zip(hashed, flights, landings, strict=True):
-        shot = shots[i]
-        try:
-            outcome = _settle(ctx, shot, landing, at)
-        except (Fault, psycopg.Error) as exc:
-            results[i] = _later(ctx, exc)
+    versions = _watched(ctx, [shots[i] for i in hashed], watches)
+    for i, (outcome, before, after) in zip(hashed, versions, strict=True):
+        if isinstance(outcome, BaseException):
+            results[i] = outcome
             continue
-        before, after = landing.answers[len(shot.setup)], landing.answers[-1]
         if not outcome.ok or before is None or after is None:
             continue
-        counted, unsure = _counted(
-            as_checksums(before.rows), as_checksums(after.rows), shot.actor.tenant
-        )
+        counted, unsure = _counted(as_checksums(before), as_checksums(after), shots[i].actor.tenant)
         if unsure:  # new versions of someone else's rows, as many: hashed by content, alone
-            results[i] = _Deferred(shot)
+            results[i] = _Deferred(shots[i])
         elif counted:
             results[i] = (outcome, counted)
 
@@ -186,25 +180,21 @@ class _Deferred:
 
 
 def _watched(
-    ctx: ProbeContext, shots: Sequence[Shot], watch: Step
-) -> Iterator[tuple[Shot, Outcome | BaseException, Any, Any]]:
-    """One volley of the shots with `watch` read around each statement: the outcome (or
-    the error to raise later) and the watch's rows before and after (None if not run)."""
-    flights = [_flight(ctx, shot, watch) for shot in shots]
+    ctx: ProbeContext, shots: Sequence[Shot], watches: Sequence[Step]
+) -> Iterator[tuple[Outcome | BaseException, Any, Any]]:
+    """One volley of the shots, each with its watch read around its statement: the
+    outcome (or the error to raise later) and the watch's rows before and after (None
+    when they were not read)."""
+    flights = [_flight(ctx, shot, watch) for shot, watch in zip(shots, watches, strict=True)]
     landings = fire(ctx.runner, [f for f, _ in flights])
     for shot, (_, at), landing in zip(shots, flights, landings, strict=True):
         try:
             outcome: Outcome | BaseException = _settle(ctx, shot, landing, at)
         except (Fault, psycopg.Error) as exc:
-            yield shot, _later(ctx, exc), None, None
+            yield _later(ctx, exc), None, None
             continue
         first, last = landing.answers[len(shot.setup)], landing.answers[-1]
-        yield (
-            shot,
-            outcome,
-            None if first is None else first.rows,
-            None if last is None else last.rows,
-        )
+        yield outcome, None if first is None else first.rows, None if last is None else last.rows
 
 
 def _flight(ctx: ProbeContext, shot: Shot, watch: Step) -> tuple[list[Step], int]:
